@@ -1,0 +1,16 @@
+"""notewriter: checked market notes from ETF flow and price data."""
+
+from .check import check_note
+from .errors import CheckFailed, DataError, NotewriterError, SourceUnavailable, UsageError
+from .facts import Fact, FundFacts, Settings, build_facts
+from .note import Note, compose
+from .pipeline import fund_facts, open_source, write_note
+from .publish import render_as
+from .sources.base import Source
+from .sources.local import DataDirSource
+
+__all__ = [
+    "CheckFailed", "DataDirSource", "DataError", "Fact", "FundFacts", "Note", "NotewriterError", "Settings", "Source",
+    "SourceUnavailable", "UsageError", "build_facts", "check_note", "compose", "fund_facts", "open_source",
+    "render_as", "write_note",
+]

@@ -1,0 +1,179 @@
+"""Frozen facts: every number a note may state, each with its provenance."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+Kind = Literal["usd", "pct", "shares", "price", "ratio", "count", "date", "zscore", "score"]
+Window = Literal["1d", "1w", "1m", "ytd"]
+
+WINDOW_WORDS = {"1d": "day", "1w": "week", "1m": "month", "ytd": "year to date"}
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Fact(Frozen):
+    """One number (or date) with where it came from.
+
+    `change` marks signed movements (flows, returns, share changes): prose stating them must
+    use direction words that agree with the sign.
+    """
+
+    value: float | int | str
+    kind: Kind
+    ticker: str | None = None
+    source: str
+    as_of: date | None = None
+    inputs: tuple[str, ...] = ()
+    change: bool = False
+    basis: str | None = None
+
+    @property
+    def num(self) -> float:
+        return float(self.value)
+
+
+class Identity(Frozen):
+    ticker: str
+    name: str
+    category: str | None = None
+    family: str | None = None
+    expense_ratio: Fact | None = None
+
+
+class Flow(Frozen):
+    """Net flow over the window, estimated from shares x NAV and/or reported by a vendor."""
+
+    window: Window
+    start: Fact
+    end: Fact
+    method: Literal["shares x nav", "vendor", "none"]
+    net_usd: Fact | None = None
+    price_basis: Literal["nav", "close", "nav and close"] | None = None
+    shares_start: Fact | None = None
+    shares_end: Fact | None = None
+    shares_change: Fact | None = None
+    shares_change_pct: Fact | None = None
+    vendor_net_usd: Fact | None = None
+    vendor_days: Fact | None = None
+    aum_usd: Fact | None = None
+    pct_of_aum: Fact | None = None
+    adv_days: Fact | None = None
+    sessions: Fact | None = None
+    flow_days: Fact | None = None
+
+
+class History(Frozen):
+    """How this window's flow compares with the fund's own trailing year of windows."""
+
+    zscore: Fact | None = None
+    percentile: Fact | None = None
+    lookback_windows: Fact | None = None
+    largest_same_sign: bool = False
+    cum_10d_pct: Fact | None = None
+    stress_gap_pct: Fact | None = None
+    streak_days: Fact | None = None
+    ytd_usd: Fact | None = None
+    m1_usd: Fact | None = None
+    m3_usd: Fact | None = None
+    realized_vol: Fact | None = None
+    momentum_1m: Fact | None = None
+    momentum_3m: Fact | None = None
+    base_rate: "BaseRate | None" = None
+
+
+class BaseRate(Frozen):
+    """After earlier flows at least this large (same sign), what did the price do next."""
+
+    threshold_usd: Fact
+    events: Fact
+    reversals: Fact
+    reversal_share: Fact
+    median_fwd_2w: Fact | None = None
+    median_fwd_6w: Fact | None = None
+
+
+class Price(Frozen):
+    last: Fact
+    last_date: Fact
+    day_change: Fact | None = None
+    window_change: Fact | None = None
+    low_52w: Fact | None = None
+    high_52w: Fact | None = None
+    ytd_return: Fact | None = None
+    adv_usd: Fact | None = None
+    off_high_pct: Fact | None = None
+
+
+class Component(Frozen):
+    ticker: str
+    name: str
+    weight: Fact | None = None
+    last: Fact | None = None
+    day_change: Fact | None = None
+    window_change: Fact | None = None
+    flow_usd: Fact | None = None
+
+
+class QualityFlag(Frozen):
+    """A data-quality finding; `facts` holds every number or date its message states."""
+
+    code: str
+    message: str
+    touches_numbers: bool = False
+    facts: tuple[Fact, ...] = ()
+
+
+class Peer(Frozen):
+    """Another fund in the same category and its flow over the same window."""
+
+    ticker: str
+    name: str
+    net_usd: Fact
+    opposite: bool
+
+
+class Dates(Frozen):
+    """Calendar facts a note may cite as scheduled events."""
+
+    next_session: Fact
+    month_end: Fact
+    quarter_end: Fact
+
+
+class Config(Frozen):
+    """Thresholds and horizons the rules use: stated in notes, so facts too."""
+
+    range_weeks: Fact
+    adv_sessions: Fact
+    history_sessions: Fact
+    stress_pct: Fact
+    stress_sessions: Fact
+    reversal_min_weeks: Fact
+    reversal_max_weeks: Fact
+
+
+class FundFacts(Frozen):
+    ticker: str
+    as_of: date
+    window: Window
+    identity: Identity
+    flow: Flow
+    price: Price
+    history: History
+    components: tuple[Component, ...] = ()
+    sectors: tuple[tuple[str, Fact], ...] = ()
+    peers: tuple[Peer, ...] = ()
+    quality: tuple[QualityFlag, ...] = ()
+    config: Config
+    dates: Dates
+    data_label: str
+    synthetic: bool = False
+
+
+History.model_rebuild()

@@ -1,0 +1,120 @@
+"""Jinja environment: user override folder first, then the shipped templates; named number filters."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from datetime import date
+from pathlib import Path
+
+import jinja2
+
+from .resources import templates_dir
+
+
+def _num(x) -> float:
+    value = getattr(x, "value", x)
+    if value is None:
+        raise ValueError("a template formatted a missing value; guard it with {% if %}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError("a template formatted a non-finite value")
+    return value
+
+
+def usd(x, signed: bool = False) -> str:
+    """$399.4 million, $1.5 billion, $12,500; the sign is left to the words unless `signed`."""
+    v = _num(x)
+    a = abs(v)
+    if round(a / 1e9, 1) >= 1:
+        body = f"${a / 1e9:,.1f}".removesuffix(".0") + " billion"
+    elif round(a / 1e6, 1) >= 1:
+        body = f"${a / 1e6:,.1f}".removesuffix(".0") + " million"
+    else:
+        body = f"${a:,.0f}"
+    if signed and round(a) != 0:
+        return ("-" if v < 0 else "+") + body
+    return body
+
+
+def pct(x, digits: int | None = None, signed: bool = False) -> str:
+    """0.6%, +1.5%; fractions in, percent out; more digits for tiny moves so they never read 0.0%."""
+    v = _num(x) * 100
+    if digits is None:
+        digits = 1 if abs(v) >= 0.095 or v == 0 else 2
+    body = f"{abs(v):,.{digits}f}%"
+    if signed:
+        zero = float(body.rstrip("%").replace(",", "")) == 0
+        return ("-" if v < 0 and not zero else "+" if not zero else "") + body
+    return body
+
+
+def spct(x, digits: int | None = None) -> str:
+    return pct(x, digits, signed=True)
+
+
+def shares(x) -> str:
+    return f"{abs(int(round(_num(x)))):,}"
+
+
+def price(x) -> str:
+    return f"${_num(x):,.2f}"
+
+
+def num(x, digits: int = 1) -> str:
+    return f"{abs(_num(x)):,.{digits}f}"
+
+
+def snum(x, digits: int = 2) -> str:
+    v = _num(x)
+    body = f"{abs(v):.{digits}f}"
+    return ("-" if v < 0 and float(body) != 0 else "") + body
+
+
+def integer(x) -> str:
+    return f"{abs(int(round(_num(x)))):,}"
+
+
+def longdate(x) -> str:
+    value = getattr(x, "value", x)
+    d = value if isinstance(value, date) else date.fromisoformat(str(value))
+    return f"{d:%B} {d.day}, {d.year}"
+
+
+def ordinal(n) -> str:
+    n = int(round(_num(n)))
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def pick(options, *keys) -> str:
+    """Deterministic choice among wordings, seeded by ticker/date/section so notes vary but reproduce."""
+    options = list(options)
+    digest = hashlib.sha256("|".join(str(k) for k in keys).encode()).digest()
+    return options[int.from_bytes(digest[:4], "big") % len(options)]
+
+
+FILTERS = {"usd": usd, "pct": pct, "spct": spct, "shares": shares, "price": price, "num": num, "snum": snum,
+           "integer": integer, "longdate": longdate, "ordinal": ordinal}
+
+
+def environment(override_dir: str | Path | None = None, prose: bool = False) -> jinja2.Environment:
+    """Templates from `override_dir` (if given) shadow the shipped ones file by file.
+
+    `prose` keeps the newlines around block tags (section text is re-flowed by `tidy`, and dropping
+    them would glue sentences together); the note layout templates trim them.
+    """
+    search = [str(Path(override_dir).expanduser())] if override_dir else []
+    search.append(str(templates_dir()))
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(search), undefined=jinja2.StrictUndefined,
+                             autoescape=False, trim_blocks=not prose, lstrip_blocks=True, keep_trailing_newline=False)
+    env.filters.update(FILTERS)
+    env.globals["pick"] = pick
+    return env
+
+
+def tidy(text: str) -> str:
+    """One paragraph: collapse the whitespace template logic leaves behind."""
+    text = " ".join(text.split())
+    return re.sub(r"\s+([,.;:)])", r"\1", text)
