@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,10 +26,10 @@ _NUMBER = re.compile(
 
 _NEG_WORDS = re.compile(
     r"\b(outflows?|redemptions?|redeemed|fell|falls?|falling|declin\w*|drops?|dropped|lost|loses?|losing|down|sold|"
-    r"selling|destruction|shed|slipped|slid|withdraw\w*|pulled|lower|decrease\w*|shrank|out)\b", re.I)
+    r"selling|destruction|shed|slipped|slid|withdraw\w*|pulled|lower|decrease\w*|shrank)\b", re.I)
 _POS_WORDS = re.compile(
     r"\b(inflows?|creations?|created|rose|rises?|rising|gain\w*|climb\w*|up|added|adds|took in|taken in|bought|"
-    r"buying|rall\w*|jump\w*|higher|increase\w*|grew|advanced?|in)\b", re.I)
+    r"buying|rall\w*|jump\w*|higher|increase\w*|grew|advanced?)\b", re.I)
 _CLAUSE_BREAK = re.compile(r"[;:]|,\s+(?:while|but|whereas|and)\b|\s(?:while|whereas|but|against|versus|vs\.?)\s|\(|\)")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(*#|])|\n+")
 
@@ -60,8 +61,9 @@ class Finding:
         return self.matched is not None
 
     def as_dict(self) -> dict:
-        return {"span": [self.start, self.end], "text": self.text, "kind": self.kind, "ticker": self.ticker,
-                "matched": self.matched, "reason": self.reason}
+        row = {"span": [self.start, self.end], "text": self.text, "kind": self.kind, "ticker": self.ticker,
+               "matched": self.matched, "reason": self.reason}
+        return {k: v for k, v in row.items() if v is not None}
 
 
 @dataclass
@@ -284,8 +286,11 @@ def check_text(text: str, facts: list[FactRef], tickers: set[str], names: list[s
                 preceding = [t for (a, b, t) in tpos if b <= tok.start]
                 following = [t for (a, b, t) in tpos if a >= tok.end]
                 inside = [t for (a, b, t) in tpos if a < tok.start and _open_paren_before(sentence, a, tok.start)]
-                subject = (inside[-1] if inside else preceding[-1] if preceding
-                           else following[0] if following else default_ticker)
+                seg_a, seg_b = _segment_bounds(scan, tok.start)
+                seg_before = [t for (a, b, t) in tpos if seg_a <= a and b <= tok.start]
+                seg_after = [t for (a, b, t) in tpos if tok.end <= a and b <= seg_b]
+                subject = (inside[-1] if inside else seg_before[-1] if seg_before else seg_after[0] if seg_after
+                           else preceding[-1] if preceding else following[0] if following else default_ticker)
                 clause = _clause_of(scan, tok.start)
                 direction = 0 if tok.signed else _direction(clause)
                 start, end = base + s0 + tok.start, base + s0 + tok.end
@@ -316,6 +321,21 @@ def check_text(text: str, facts: list[FactRef], tickers: set[str], names: list[s
     return report
 
 
+_SEGMENT_BREAK = re.compile(r"[,;:]\s|\s(?:while|whereas|but|against|versus|vs\.?)\s")
+
+
+def _segment_bounds(sentence: str, offset: int) -> tuple[int, int]:
+    """The comma/clause-delimited stretch of the sentence around `offset` (parentheses do not break it)."""
+    a, b = 0, len(sentence)
+    for m in _SEGMENT_BREAK.finditer(sentence):
+        if m.end() <= offset:
+            a = m.end()
+        elif m.start() >= offset:
+            b = m.start()
+            break
+    return a, b
+
+
 def _open_paren_before(sentence: str, a: int, b: int) -> bool:
     """True when the ticker at `a` opens a parenthetical that is still open at `b` (e.g. "(CIVI +1.5%)")."""
     left = sentence.rfind("(", 0, a + 1)
@@ -330,6 +350,10 @@ def check_note(text: str, facts_doc: dict, default_ticker: str | None = None) ->
 
 
 def _strip_markup(text: str) -> str:
-    """Remove Markdown/HTML markup that is not prose but keep character positions stable."""
-    text = re.sub(r"<[^>]+>", lambda m: " " * len(m.group(0)), text)
+    """Remove Markdown/HTML markup that is not prose; Markdown keeps its character positions."""
+    if re.search(r"<(p|h1|h2|td|html)\b", text):
+        text = re.sub(r"<(style|script|title)\b.*?</\1>", " ", text, flags=re.S | re.I)
+        text = re.sub(r"\s*\n\s*", " ", text)
+        text = re.sub(r"</(p|h\d|tr|li|div|table)>", "\n", text, flags=re.I)
+        text = html.unescape(re.sub(r"<[^>]+>", " ", text))
     return re.sub(r"[*_`#|]", " ", text)

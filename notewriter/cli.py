@@ -94,7 +94,7 @@ def write(ticker, as_of, window, data, template_dir, fmt, out):
 
     note = write_note(ticker, _as_of(as_of), window, open_source(data), template_dir=template_dir)
     if not note.check["ok"]:
-        bad = [f"{x['text']!r}: {x['reason']}" for x in note.check["findings"] if not x["matched"]]
+        bad = [f"{x['text']!r}: {x['reason']}" for x in note.check["findings"] if not x.get("matched")]
         _fail(f"not published: {len(bad)} unsupported number(s) in the {ticker.upper()} note: " + "; ".join(bad), 1)
     _emit(render_as(note, fmt), out)
 

@@ -34,8 +34,16 @@ def fund_facts(ticker: str, as_of: date | str | None = None, window: Window = "1
     source = source or open_source()
     end = resolve_as_of(source, ticker, as_of)
     if peers is None:
-        peers = window_flows(source, window_start(end, window), end)
+        peers = _peer_table(source, window_start(end, window), end)
     return build_facts(ticker, end, window, source, settings=settings, peers=peers)
+
+
+def _peer_table(source: Source, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """The universe's window flows, computed once per source and window."""
+    memo = source.__dict__.setdefault("_peer_tables", {})
+    if (start, end) not in memo:
+        memo[(start, end)] = window_flows(source, start, end)
+    return memo[(start, end)]
 
 
 def write_note(ticker: str, as_of: date | str | None = None, window: Window = "1w", source: Source | None = None,

@@ -48,8 +48,8 @@ def to_text(markdown: str) -> str:
 def to_json(note) -> str:
     doc = {
         "ticker": note.ticker, "as_of": note.as_of.isoformat(), "window": note.window, "title": note.title,
-        "sections": {s.key: {"title": s.title, "text": s.text, "origin": s.origin, "reason": s.reason}
-                     for s in note.sections},
+        "sections": {s.key: {"title": s.title, "text": s.text, "origin": s.origin,
+                             **({"reason": s.reason} if s.reason else {})} for s in note.sections},
         "sentiment": note.sentiment.model_dump(mode="json"),
         "check": note.check,
         "facts": note.facts.model_dump(mode="json", exclude_none=True),

@@ -236,7 +236,7 @@ def build_facts(ticker: str, as_of: date | str | None, window: Window, source: S
         if not shares_ok:
             flow_kwargs.update(method="vendor", net_usd=F(v_net, "usd", v_src, change=True))
     if "method" not in flow_kwargs:
-        flow_kwargs["method"] = "none"
+        flow_kwargs["method"] = "unavailable"
         quality.append(_flag(F, "no_flow_data", "no share counts or vendor flows cover {s} to {e}", True,
                              s=(start_ts, "date"), e=(last_ts, "date")))
     if "aum_usd" not in flow_kwargs and info.get("totalAssets"):

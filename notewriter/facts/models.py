@@ -52,7 +52,7 @@ class Flow(Frozen):
     window: Window
     start: Fact
     end: Fact
-    method: Literal["shares x nav", "vendor", "none"]
+    method: Literal["shares x nav", "vendor", "unavailable"]
     net_usd: Fact | None = None
     price_basis: Literal["nav", "close", "nav and close"] | None = None
     shares_start: Fact | None = None

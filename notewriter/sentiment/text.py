@@ -25,7 +25,9 @@ import math
 import re
 import zlib
 from dataclasses import dataclass
+from collections import Counter
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -378,7 +380,10 @@ def lexicon_score(text: str) -> float:
 
 def lexicon_features(text: str) -> list[float]:
     """Dense lexicon features fed to the linear model (same code at training time)."""
-    r = _lexicon(text)
+    return _lexicon_features(_lexicon(text))
+
+
+def _lexicon_features(r: LexiconResult) -> list[float]:
     return [r.score, math.tanh(r.positive), math.tanh(r.negative), min(r.paired, 3) / 3.0]
 
 
@@ -420,22 +425,27 @@ def _char_hashes(word: str, cmin: int, cmax: int, mask: int) -> tuple[int, ...]:
     return tuple(out)
 
 
+def _word_hashes(words: list[str], word_max: int, mask: int) -> list[int]:
+    out = []
+    for n in range(1, word_max + 1):
+        for i in range(len(words) - n + 1):
+            out.append(_h(" ".join(words[i : i + n])) & mask)
+    return out
+
+
 def raw_features(text: str, cfg: dict) -> tuple[dict[int, int], dict[int, int], list[float]]:
-    """Hashed word n-gram counts, hashed char n-gram counts and dense lexicon features."""
+    """Hashed word n-gram counts, hashed char n-gram counts and dense lexicon features.
+
+    Word n-grams come from the tokens of the normalised text; character n-grams
+    are the byte n-grams of each whitespace-separated chunk padded with a space
+    on both sides.  The training script builds its matrices from this function.
+    """
     norm = normalize(text, cfg)
     mask = (1 << int(cfg["n_bits"])) - 1
-    words = _WORD_RE.findall(norm)
-    wc: dict[int, int] = {}
-    for n in range(1, int(cfg["word_max"]) + 1):
-        for i in range(len(words) - n + 1):
-            h = _h(" ".join(words[i : i + n])) & mask
-            wc[h] = wc.get(h, 0) + 1
-    cc: dict[int, int] = {}
+    wc = Counter(_word_hashes(_WORD_RE.findall(norm), int(cfg["word_max"]), mask))
     cmin, cmax = int(cfg["char_min"]), int(cfg["char_max"])
-    for w in norm.split():
-        for h in _char_hashes(w, cmin, cmax, mask):
-            cc[h] = cc.get(h, 0) + 1
-    return wc, cc, lexicon_features(text)
+    cc = Counter(chain.from_iterable(_char_hashes(w, cmin, cmax, mask) for w in norm.split()))
+    return dict(wc), dict(cc), lexicon_features(text)
 
 
 # --------------------------------------------------------------------------
@@ -470,38 +480,49 @@ class TextModel:
         self.w_index = dict(zip(w_buckets.tolist(), range(self.n_w)))
         self.c_index = dict(zip(c_buckets.tolist(), range(len(c_buckets))))
         self.dense_scale = float(self.cfg["dense_scale"])
+        self.mask = (1 << int(self.cfg["n_bits"])) - 1
+        self.word_max = int(self.cfg["word_max"])
+        self.sublinear = bool(self.cfg.get("sublinear_tf", True))
+        cmin, cmax, mask, c_idx = int(self.cfg["char_min"]), int(self.cfg["char_max"]), self.mask, self.c_index
+
+        @lru_cache(maxsize=100_000)
+        def char_cols(word: str) -> tuple[int, ...]:
+            return tuple(j for j in (c_idx.get(h) for h in _char_hashes(word, cmin, cmax, mask)) if j is not None)
+
+        self._char_cols = char_cols
 
     @staticmethod
-    def _group(counts: dict[int, int], index: dict[int, int], idf: np.ndarray, coef: np.ndarray,
-               sublinear: bool) -> np.ndarray:
-        cols, tfs = [], []
-        for h, c in counts.items():
-            j = index.get(h)
-            if j is not None:
-                cols.append(j)
-                tfs.append(c)
-        if not cols:
+    def _group(cnt: Counter, idf: np.ndarray, coef: np.ndarray, sublinear: bool) -> np.ndarray:
+        if not cnt:
             return np.zeros(coef.shape[1])
-        tf = np.asarray(tfs, dtype=np.float64)
+        ci = np.fromiter(cnt.keys(), dtype=np.int64, count=len(cnt))
+        tf = np.fromiter(cnt.values(), dtype=np.float64, count=len(cnt))
         if sublinear:
             tf = np.log(tf) + 1.0
-        ci = np.asarray(cols)
         v = tf * idf[ci]
         v /= math.sqrt(float(v @ v))
         return v @ coef[ci]
 
-    def logits(self, text: str) -> np.ndarray:
-        wc, cc, dense = raw_features(text, self.cfg)
-        sub = bool(self.cfg.get("sublinear_tf", True))
+    def logits(self, text: str, lex: LexiconResult | None = None) -> np.ndarray:
+        """Same values as the training featurization (``raw_features``) followed by TF-IDF,
+        per-group L2 normalisation and the linear layer; columns outside the
+        vocabulary are dropped before normalising, exactly as in training."""
+        cfg = self.cfg
+        norm = normalize(text, cfg)
+        w_idx = self.w_index
+        wcols = [j for j in (w_idx.get(h) for h in _word_hashes(_WORD_RE.findall(norm), self.word_max, self.mask))
+                 if j is not None]
+        ccols = chain.from_iterable(self._char_cols(w) for w in norm.split())
         z = self.intercept.copy()
-        z += self._group(wc, self.w_index, self.w_idf, self.w_coef, sub)
-        z += self._group(cc, self.c_index, self.c_idf, self.c_coef, sub)
+        z += self._group(Counter(wcols), self.w_idf, self.w_coef, self.sublinear)
+        z += self._group(Counter(ccols), self.c_idf, self.c_coef, self.sublinear)
+        dense = _lexicon_features(lex if lex is not None else _lexicon(text))
         z += (np.asarray(dense) * self.dense_scale) @ self.dense_coef
         return z
 
-    def predict_proba(self, text: str) -> np.ndarray:
-        """Probabilities ordered as the model's classes: (Bearish, Bullish, Neutral) → CLASSES."""
-        z = self.logits(text)
+    def predict_proba(self, text: str, lex: LexiconResult | None = None) -> np.ndarray:
+        """Probabilities in ``CLASSES`` order (Bearish, Neutral, Bullish)."""
+        z = self.logits(text, lex)
         z = z - z.max()
         e = np.exp(z)
         return e / e.sum()
@@ -538,9 +559,9 @@ def score_sentence(text: str) -> float:
     """Sentiment of one sentence in [-1, 1]: P(bullish) - P(bearish) blended with the lexicon."""
     if not text or not text.strip():
         return 0.0
-    p = _model().predict_proba(text)
-    model_score = float(p[2] - p[0])
     lex = _lexicon(text)
+    p = _model().predict_proba(text, lex)
+    model_score = float(p[2] - p[0])
     if lex.events == 0:
         s = model_score
     else:
