@@ -426,6 +426,15 @@ def _base_rate(F, series: pd.Series, close: pd.Series, x: float, n: int, setting
     )
 
 
+def _display_name(name: str) -> str:
+    """Issuer files shout ("JACKSON FINANCIAL INC"); notes use title case, keeping short acronyms."""
+    name = name.strip()
+    if not name.isupper():
+        return name
+    return " ".join(w if (len(w) <= 3 and w not in {"INC", "CO", "THE", "AND", "OF"}) or not w.isalpha()
+                    else w.title() for w in name.split())
+
+
 def _components(F, source: Source, ticker, info, last_ts, start_ts, settings: Settings, quality) -> tuple:
     rows: list[tuple[str, str, float | None, str]] = []
     holdings = source.holdings(ticker)
@@ -436,7 +445,7 @@ def _components(F, source: Source, ticker, info, last_ts, start_ts, settings: Se
             eq = eq[eq["asset_class"].astype(str).str.lower().str.startswith("equity")]
         eq = eq.sort_values("weight", ascending=False)
         for _, r in eq.iterrows():
-            rows.append((str(r["ticker"]).strip().upper(), str(r["name"]).strip(), float(r["weight"]), h_src))
+            rows.append((str(r["ticker"]).strip().upper(), _display_name(str(r["name"])), float(r["weight"]), h_src))
     else:
         for h in info.get("topHoldings") or []:
             if not isinstance(h, dict) or not h.get("symbol"):
