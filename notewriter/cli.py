@@ -56,6 +56,32 @@ def note_options(fn):
     return fn
 
 
+def llm_options(fn):
+    """The optional LLM pass: off unless --llm; endpoint and model from options or the environment."""
+    for decorator in reversed([
+        click.option("--llm", "llm", is_flag=True, help="Let a language model rewrite the sections (checked)."),
+        click.option("--llm-model", default=None, help="Model name (default: $NOTEWRITER_LLM_MODEL)."),
+        click.option("--llm-base-url", default=None, help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL)."),
+        click.option("--llm-timeout", type=float, default=None, help="Seconds per request (default 60)."),
+    ]):
+        fn = decorator(fn)
+    return fn
+
+
+def _llm_hook(llm: bool, model: str | None, base_url: str | None, timeout: float | None):
+    if not llm:
+        return None
+    from .llm import LLMSettings, note_hook
+
+    return note_hook(LLMSettings.from_env(model=model, base_url=base_url, timeout=timeout))
+
+
+def _warn_run(note) -> None:
+    warning = (note.run or {}).get("warning")
+    if warning:
+        click.echo(f"notewriter: warning: {warning}", err=True)
+
+
 def _as_of(value: str | None):
     if value is None:
         return None
@@ -64,7 +90,9 @@ def _as_of(value: str | None):
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"expected YYYY-MM-DD, got {value!r}", param_hint="--as-of") from None
+        from .errors import UsageError
+
+        raise UsageError(f"--as-of: expected a date YYYY-MM-DD, got {value!r}") from None
 
 
 def _emit(text: str, out: Path | None) -> None:
@@ -86,13 +114,16 @@ def main() -> None:
 @note_options
 @click.option("--format", "fmt", type=FORMATS, default="md", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write here, not stdout.")
+@llm_options
 @handle_errors
-def write(ticker, as_of, window, data, template_dir, fmt, out):
+def write(ticker, as_of, window, data, template_dir, fmt, out, llm, llm_model, llm_base_url, llm_timeout):
     """Write a note about one fund."""
     from .pipeline import open_source, write_note
     from .publish import render_as
 
-    note = write_note(ticker, _as_of(as_of), window, open_source(data), template_dir=template_dir)
+    note = write_note(ticker, _as_of(as_of), window, open_source(data), template_dir=template_dir,
+                      llm=_llm_hook(llm, llm_model, llm_base_url, llm_timeout))
+    _warn_run(note)
     if not note.check["ok"]:
         bad = [f"{x['text']!r}: {x['reason']}" for x in note.check["findings"] if not x.get("matched")]
         _fail(f"not published: {len(bad)} unsupported number(s) in the {ticker.upper()} note: " + "; ".join(bad), 1)
@@ -102,12 +133,15 @@ def write(ticker, as_of, window, data, template_dir, fmt, out):
 @main.command()
 @note_options
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@llm_options
 @handle_errors
-def facts(ticker, as_of, window, data, template_dir, out):
+def facts(ticker, as_of, window, data, template_dir, out, llm, llm_model, llm_base_url, llm_timeout):
     """Print the facts (and sentiment) a note's numbers are checked against, as JSON."""
     from .pipeline import open_source, write_note
 
-    note = write_note(ticker, _as_of(as_of), window, open_source(data), template_dir=template_dir)
+    note = write_note(ticker, _as_of(as_of), window, open_source(data), template_dir=template_dir,
+                      llm=_llm_hook(llm, llm_model, llm_base_url, llm_timeout))
+    _warn_run(note)
     _emit(json.dumps(note.facts_document(), indent=2, ensure_ascii=False) + "\n", out)
 
 

@@ -913,3 +913,33 @@ async def arun_llm_pass(
     except Exception as err:
         return _unexpected(draft, settings, err)
     return LLMResult(sections=outcome.sections, origins=outcome.origins, run=session.run_record(outcome))
+
+
+def _vendor_names(facts: Mapping[str, Any]) -> list[str]:
+    """Fund, holding and peer names in a facts document: vendor text, passed to the model as quoted data."""
+    names: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key in ("name", "category", "family"):
+                if isinstance(node.get(key), str) and node[key] not in names:
+                    names.append(node[key])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(facts)
+    return names
+
+
+def note_hook(settings: LLMSettings) -> Callable[[dict, dict[str, str], CheckFn], tuple[dict, dict, dict]]:
+    """The `llm` hook `notewriter.note.compose` takes: rewrite sections, keep only what the checker supports."""
+
+    def hook(facts: dict, draft: dict[str, str], check: CheckFn) -> tuple[dict, dict, dict]:
+        result = run_llm_pass(facts=facts, sections=draft, check=check, settings=settings,
+                              vendor_text=_vendor_names(facts))
+        return dict(result.sections), dict(result.origins), dict(result.run)
+
+    return hook
