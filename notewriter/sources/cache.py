@@ -343,7 +343,7 @@ def staleness(cache_dir: str | os.PathLike, ticker: str, as_of: date) -> str | N
     if fetched is not None:
         age = (as_of - fetched.date()).days
         if age > STALE_AFTER_DAYS:
-            parts.append(f"its fund data (NAV, assets, holdings) was fetched on {fetched.date().isoformat()}, "
+            parts.append(f"has fund data (NAV, assets, holdings) fetched on {fetched.date().isoformat()}, "
                          f"{_plural(age, 'day')} before {as_of.isoformat()}")
     if not parts:
         return None
@@ -414,7 +414,9 @@ def _plan(
     today = yfs.utc_date(now)
     price_start: date | None
     if old is None or old.empty:
-        price_start = since or today - timedelta(days=366 * DEFAULT_PRICE_YEARS)
+        # enough history for 52-week ranges and year-to-date at the target session, too
+        default = min(today - timedelta(days=366 * DEFAULT_PRICE_YEARS), target - timedelta(days=2 * 366))
+        price_start = since or default
     else:
         first, last = old["Date"].min().date(), old["Date"].max().date()
         if since is not None and since < first:
@@ -537,7 +539,7 @@ def fetch(
                 outcome.status, outcome.message, outcome.error_kind = "failed", data.error, data.error_kind
                 continue
             outcome.warnings.append(f"{sym}: Yahoo re-based its prices (a split); fetched the full history again")
-            _store_prices(root, sym, data.prices, None, outcome, now)
+            _store_prices(root, sym, data.prices, olds[sym], outcome, now)
     return result
 
 

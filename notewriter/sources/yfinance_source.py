@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -561,7 +561,7 @@ def unreachable_reason(url: str | None = None, timeout: float = PROBE_TIMEOUT) -
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
         return f"bad probe address {target!r}"
-    via = f" via proxy {host}:{port}" if proxy else ""
+    label = f"proxy {host}:{port}" if proxy else f"{host}:{port}"
     outcome: dict = {}
 
     def connect():
@@ -577,16 +577,14 @@ def unreachable_reason(url: str | None = None, timeout: float = PROBE_TIMEOUT) -
     if outcome.get("ok"):
         return None
     exc = outcome.get("error")
-    if exc is None:
-        return f"no answer from {host}:{port}{via} within {timeout:g} s"
+    if exc is None or isinstance(exc, (socket.timeout, TimeoutError)):
+        return f"no answer from {label} within {timeout:g} s"
     if isinstance(exc, socket.gaierror):
-        return f"cannot resolve {host}{via}"
+        return f"cannot resolve {'proxy ' if proxy else ''}{host}"
     if isinstance(exc, ConnectionRefusedError):
-        return f"connection to {host}:{port}{via} refused"
-    if isinstance(exc, (socket.timeout, TimeoutError)):
-        return f"no answer from {host}:{port}{via} within {timeout:g} s"
+        return f"connection to {label} refused"
     reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-    return f"{host}:{port}{via}: {reason}"
+    return f"{label}: {reason}"
 
 
 def unreachable_error(reason: str, cache_dir) -> SourceUnavailable:
@@ -627,19 +625,21 @@ class RetryPolicy:
     """Bounded retries with exponential backoff for rate limits and connection blips.
 
     ``wait`` is a tenacity wait strategy; ``sleep`` is what waits (tests pass a recorder).
-    The default waits 1 s, 2 s, 4 s between four attempts.
+    The default waits 1 s, 2 s, 4 s between four attempts, and starts none after a minute
+    (yfinance's info and share-count requests wait up to 30 s each).
     """
 
     attempts: int = 4
     wait: Callable | None = None
     sleep: Callable[[float], None] = time.sleep
+    max_seconds: float = 60.0  # no new attempt once this long has passed since the first
 
     def retrying(self):
         import tenacity
 
         wait = self.wait if self.wait is not None else tenacity.wait_exponential(multiplier=1, min=1, max=8)
         return tenacity.Retrying(
-            stop=tenacity.stop_after_attempt(max(1, self.attempts)),
+            stop=tenacity.stop_after_attempt(max(1, self.attempts)) | tenacity.stop_after_delay(self.max_seconds),
             wait=wait,
             sleep=self.sleep,
             retry=tenacity.retry_if_exception(lambda e: is_rate_limit(e) or is_connection_error(e)),
@@ -673,13 +673,19 @@ class _Session:
     def call(self, fn: Callable, what: str):
         if self.tripped is not None:
             raise CallFailed(self.tripped.kind, f"skipped {what}: {self.tripped.message}")
+        attempts = 0
+
+        def attempt():
+            nonlocal attempts
+            attempts += 1
+            return fn()
+
         try:
-            return self.retry.retrying()(fn)
+            return self.retry.retrying()(attempt)
         except Exception as exc:  # noqa: BLE001 - classified below
             if is_rate_limit(exc):
-                self.tripped = CallFailed(
-                    "rate_limit", f"rate-limited by Yahoo Finance, gave up after {self.retry.attempts} attempts"
-                )
+                tries = f"{attempts} attempt" + ("" if attempts == 1 else "s")
+                self.tripped = CallFailed("rate_limit", f"rate-limited by Yahoo Finance, gave up after {tries}")
                 raise CallFailed("rate_limit", f"{what}: {self.tripped.message}") from exc
             if is_connection_error(exc):
                 self.tripped = CallFailed("network", f"connection to Yahoo Finance failed: {_short(exc)}")
