@@ -411,3 +411,57 @@ def test_current_cache_is_not_stale(tmp_path):
     _manifest(tmp_path, prices_last="2026-05-01", info_fetched="2026-04-30T21:00:00+00:00")
     assert cache.staleness(tmp_path, "SPY", date(2026, 5, 1)) is None
     assert cache.staleness(tmp_path, "QQQ", date(2026, 5, 1)) is None  # never fetched: nothing to say
+
+
+# ---------------------------------------------------------------------------
+# Component prices
+# ---------------------------------------------------------------------------
+
+DEC31 = datetime(2025, 12, 31, 12, 0, tzinfo=timezone.utc)  # the last closed session is Tue 2025-12-30
+SPY_TOP = ["AAPL", "AMZN", "AVGO", "BRK-B", "GOOG", "GOOGL", "META", "MSFT", "NVDA", "TSLA"]
+
+
+def component_fake():
+    fake = ys.FakeYF()
+    fake.add_prices("SPY", ys.shared_prices("SPY", "2025-10-01", "2025-12-30"))
+    fake.add_fund("SPY", ys.shared_fund("SPY"))
+    for sym in SPY_TOP:
+        if sym != "GOOG":  # not among the real price files: Yahoo "has no data" for it here
+            fake.add_prices(sym, ys.shared_prices(sym, "2025-10-01", "2025-12-30"), instrument="EQUITY")
+    return fake
+
+
+def test_top_holdings_prices_come_in_one_batch(tmp_path):
+    root = tmp_path / "c"
+    fake = component_fake()
+    result = cache.fetch(["SPY"], date(2025, 10, 1), root, client=fake, now=DEC31, probe=no_probe, threads=False)
+    downloads = fake.calls_of("download")
+    assert len(downloads) == 1 and sorted(downloads[0]["kwargs"]["tickers"]) == SPY_TOP
+    assert sorted(result.components) == SPY_TOP
+    assert [t for t, o in result.components.items() if o.status == "failed"] == ["GOOG"]
+    assert "components: prices for 9 of 10 top holdings brought up to date; none for GOOG" in result.lines()
+    written = read_csv(root / "prices" / "AAPL.csv")
+    expected = ys.shared_prices("AAPL", "2025-12-30", "2025-12-30")
+    assert written["Date"].iloc[-1] == "2025-12-30"
+    assert float(written["Close"].iloc[-1]) == pytest.approx(expected["Close"].item(), rel=1e-12)
+    manifest = json.loads((root / "cache.json").read_text())["tickers"]
+    assert manifest["AAPL"]["prices"]["role"] == "component"
+    assert manifest["GOOG"]["prices"]["missing"] is True
+    assert cache.cached_tickers(root, components=False) == ["SPY"]
+    assert "GOOG" not in cache.cached_tickers(root)
+
+    # all current: nothing asked, and GOOG is not retried on its own
+    calls = len(fake.calls)
+    again = cache.fetch(["SPY"], None, root, client=fake, now=DEC31, probe=failing_probe)
+    assert len(fake.calls) == calls and again.contacted is False
+
+
+def test_component_moves_reach_the_facts(tmp_path):
+    pipeline = pytest.importorskip("notewriter.pipeline")
+    local = pytest.importorskip("notewriter.sources.local")
+    root = tmp_path / "c"
+    cache.fetch(["SPY"], date(2025, 10, 1), root, client=component_fake(), now=DEC31, probe=no_probe, threads=False)
+    facts = pipeline.fund_facts("SPY", None, "1w", local.DataDirSource(root))
+    aapl = next(c for c in facts.components if c.ticker == "AAPL")
+    closes = ys.shared_prices("AAPL", "2025-12-29", "2025-12-30")["Close"].tolist()
+    assert aapl.day_change.value == pytest.approx(closes[1] / closes[0] - 1, rel=1e-9)

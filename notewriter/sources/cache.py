@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterable
@@ -168,8 +169,13 @@ def _parse_time(text: str | None) -> datetime | None:
 # ---------------------------------------------------------------------------
 
 
-def cached_tickers(cache_dir: str | os.PathLike) -> list[str]:
-    return sorted(p.stem.upper() for p in (Path(cache_dir) / "prices").glob("*.csv"))
+def cached_tickers(cache_dir: str | os.PathLike, *, components: bool = True) -> list[str]:
+    """Tickers with cached prices; without ``components``, those fetched only as a fund's top holding are left out."""
+    tickers = sorted(p.stem.upper() for p in (Path(cache_dir) / "prices").glob("*.csv"))
+    if components:
+        return tickers
+    manifest = read_manifest(cache_dir)
+    return [t for t in tickers if _entry(manifest, t, "prices").get("role") != "component"]
 
 
 def read_cached_prices(cache_dir: str | os.PathLike, ticker: str) -> pd.DataFrame | None:
@@ -376,6 +382,7 @@ class FetchResult:
     outcomes: dict[str, TickerOutcome] = field(default_factory=dict)
     offline: bool = False
     contacted: bool = False  # whether Yahoo was asked for anything
+    components: dict[str, TickerOutcome] = field(default_factory=dict)  # top holdings' prices
 
     @property
     def ok(self) -> list[str]:
@@ -402,6 +409,11 @@ class FetchResult:
                 out.append(f"{t}: cached{through}")
             else:
                 out.append(f"{t}: FAILED: {o.message}")
+        if self.components:
+            missing = sorted(t for t, o in self.components.items() if o.status == "failed")
+            done = len(self.components) - len(missing)
+            line = f"components: prices for {done} of {len(self.components)} top holdings brought up to date"
+            out.append(line + (f"; none for {', '.join(missing)}" if missing else ""))
         out.extend(f"warning: {w}" for w in self.warnings)
         return out
 
@@ -453,7 +465,7 @@ def fetch(
     tickers: Iterable[str], since: date | None = None, cache_dir: str | os.PathLike | None = None, client=None,
     offline: bool = False, *, now: datetime | None = None, retry: yfs.RetryPolicy | None = None,
     probe: Callable[[], str | None] | None = None, threads: bool | int = True, as_of: date | None = None,
-    refresh_snapshots: bool = True,
+    refresh_snapshots: bool = True, components: bool = True,
 ) -> FetchResult:
     """Bring the cache up to date for ``tickers`` from Yahoo Finance.
 
@@ -462,7 +474,9 @@ def fetch(
     ``SNAPSHOT_MAX_AGE``. Sessions still trading at ``now`` are not cached. With
     ``offline`` nothing is fetched: tickers are reported cached or failed (not cached).
     Raises SourceUnavailable (one line) when Yahoo cannot be reached at all; any other
-    failure is recorded for its ticker and the rest continue.
+    failure is recorded for its ticker and the rest continue. With ``components``, prices
+    of the funds' disclosed top holdings are brought up to date too (one batched request),
+    so notes can say how the largest components moved; their failures are only warnings.
     """
     syms = list(dict.fromkeys(yfs.normalize_ticker(t) for t in tickers))
     if not syms:
@@ -488,9 +502,12 @@ def fetch(
     plans, olds = {}, {}
     for sym in syms:
         plans[sym], olds[sym] = _plan(sym, manifest, root, since, target, now, refresh_snapshots)
-    if not any(_needs_network(p) for p in plans.values()):
-        for sym in syms:
-            result.outcomes[sym] = TickerOutcome(sym, "current", last_date=olds[sym]["Date"].max().date())
+        old = olds[sym]
+        result.outcomes[sym] = TickerOutcome(sym, "current", last_date=None if old is None or old.empty
+                                             else old["Date"].max().date())
+    todo = [p for p in plans.values() if _needs_network(p)]
+    # components never fetched (or missing at Yahoo) are tried along with their funds only
+    if not todo and not (components and _component_plans(root, syms, target, now, manifest, new=False)[0]):
         return result
 
     reason = (probe or yfs.unreachable_reason)()
@@ -499,59 +516,129 @@ def fetch(
     result.contacted = True
     client = client if client is not None else yfs.default_client()
     retry = retry or yfs.RetryPolicy()
-    todo = [p for p in plans.values() if _needs_network(p)]
-    fetched = yfs.run_plans(todo, client=client, retry=retry, complete_through=complete, fetched_at=now,
-                            threads=threads)
-
-    refetch = []
-    for sym in syms:
-        plan = plans[sym]
-        data = fetched.data.get(sym)
-        outcome = TickerOutcome(sym, "current")
-        result.outcomes[sym] = outcome
-        old = olds[sym]
-        if old is not None and not old.empty:
-            outcome.last_date = old["Date"].max().date()
-        if data is None:
-            continue
-        outcome.warnings.extend(data.warnings)
-        if not data.ok:
-            if data.error_kind == "no_data" and old is not None and not old.empty:
+    refetch: dict[str, pd.DataFrame | None] = {}
+    if todo:
+        fetched = yfs.run_plans(todo, client=client, retry=retry, complete_through=complete, fetched_at=now,
+                                threads=threads)
+        for plan in todo:
+            sym, data, outcome = plan.ticker, fetched.data[plan.ticker], result.outcomes[plan.ticker]
+            outcome.warnings.extend(data.warnings)
+            if not data.ok and data.error_kind == "no_data" and olds[sym] is not None and not olds[sym].empty:
                 outcome.warnings.append(f"{sym}: no new sessions from Yahoo Finance since {plan.price_start}")
-            else:
+            elif not data.ok:
                 outcome.status, outcome.message, outcome.error_kind = "failed", data.error, data.error_kind
                 continue
-        if data.prices is not None and not data.prices.empty:
-            merge = merge_prices(old, data.prices)
-            if merge.needs_full_refetch:
-                refetch.append(sym)
-            else:
-                _store_prices(root, sym, merge.frame, old, outcome, now)
-        _store_fund_side(root, sym, data, outcome, now)
+            if _absorb_prices(root, sym, olds[sym], data, outcome, now):
+                refetch[sym] = olds[sym]
+            _store_fund_side(root, sym, data, outcome, now)
+
+    source_down = any(o.error_kind in ("network", "rate_limit") for o in result.outcomes.values())
+    if components and not source_down:
+        funds = [s for s in syms if result.outcomes[s].status != "failed"]
+        comp_plans, comp_olds = _component_plans(root, funds, target, now, read_manifest(root), new=bool(todo))
+        if comp_plans:
+            fetched = yfs.run_plans(comp_plans, client=client, retry=retry, complete_through=complete,
+                                    fetched_at=now, threads=threads)
+            for plan in comp_plans:
+                sym, data = plan.ticker, fetched.data[plan.ticker]
+                outcome = result.components[sym] = TickerOutcome(sym, "current")
+                if not data.ok:
+                    outcome.status, outcome.message, outcome.error_kind = "failed", data.error, data.error_kind
+                    if data.error_kind == "no_data" and (comp_olds[sym] is None or comp_olds[sym].empty):
+                        record(root, sym, "prices", source=yfs.PROVIDER, fetched_at=now, role="component",
+                               missing=True)
+                    continue
+                if _absorb_prices(root, sym, comp_olds[sym], data, outcome, now, role="component"):
+                    refetch[sym] = comp_olds[sym]
 
     if refetch:
-        starts = {s: read_cached_prices(root, s)["Date"].min().date() for s in refetch}
-        again = yfs.run_plans([yfs.TickerPlan(s, starts[s], None, False) for s in refetch], client=client,
-                              retry=retry, complete_through=complete, fetched_at=now, threads=threads)
-        for sym in refetch:
-            outcome, data = result.outcomes[sym], again.data[sym]
+        again = yfs.run_plans([yfs.TickerPlan(s, old["Date"].min().date(), None, False) for s, old in refetch.items()],
+                              client=client, retry=retry, complete_through=complete, fetched_at=now,
+                              threads=threads)
+        for sym, old in refetch.items():
+            is_component = sym in result.components
+            outcome, data = (result.components if is_component else result.outcomes)[sym], again.data[sym]
             if not data.ok:
                 outcome.status, outcome.message, outcome.error_kind = "failed", data.error, data.error_kind
                 continue
             outcome.warnings.append(f"{sym}: Yahoo re-based its prices (a split); fetched the full history again")
-            _store_prices(root, sym, data.prices, olds[sym], outcome, now)
+            _store_prices(root, sym, data.prices, old, outcome, now, role="component" if is_component else None)
     return result
 
 
+def _absorb_prices(root: Path, sym: str, old: pd.DataFrame | None, data: yfs.TickerData, outcome: TickerOutcome,
+                   now: datetime, role: str | None = None) -> bool:
+    """Merge fetched prices into the cache; True when only a full re-fetch can be consistent."""
+    if data.prices is None or data.prices.empty:
+        return False
+    merge = merge_prices(old, data.prices)
+    if merge.needs_full_refetch:
+        return True
+    _store_prices(root, sym, merge.frame, old, outcome, now, role=role)
+    return False
+
+
+_LISTED = re.compile(r"[A-Z][A-Z0-9.\-]{0,9}")
+_CASH = re.compile(r"\b(cash|treasury sl agency|money market|futures?|fut\b)", re.I)
+#: a component Yahoo had no prices for is not asked about again for this long
+_MISSING_RETRY = timedelta(days=7)
+
+
+def component_symbols(cache_dir: str | os.PathLike, funds: Iterable[str]) -> list[str]:
+    """Symbols of the disclosed top holdings of ``funds`` (from their cached fund info) that
+    look like listed tickers, without cash lines and without the funds themselves."""
+    root = Path(cache_dir)
+    funds = set(funds)
+    out: set[str] = set()
+    for fund in funds:
+        path = root / "funds" / f"{fund}.json"
+        if not path.is_file():
+            continue
+        try:
+            info = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            continue
+        for holding in info.get("topHoldings") or []:
+            sym = str((holding or {}).get("symbol") or "").strip().upper()
+            name = str((holding or {}).get("name") or "")
+            if _LISTED.fullmatch(sym) and not _CASH.search(name) and sym not in funds:
+                out.add(sym)
+    return sorted(out)
+
+
+def _component_plans(root: Path, funds: list[str], target: date, now: datetime, manifest: dict,
+                     new: bool = True) -> tuple[list[yfs.TickerPlan], dict[str, pd.DataFrame | None]]:
+    """Price plans for the funds' top holdings that lag ``target`` (and, with ``new``, those not cached)."""
+    plans, olds = [], {}
+    for sym in component_symbols(root, funds):
+        entry = _entry(manifest, sym, "prices")
+        if entry.get("role") is None and entry:
+            continue  # fetched in its own right; refreshed when asked for
+        old = olds[sym] = read_cached_prices(root, sym)
+        if old is None or old.empty:
+            if not new:
+                continue
+            tried = _parse_time(entry.get("fetched_at")) if entry.get("missing") else None
+            if tried is not None and now - tried < _MISSING_RETRY:
+                continue
+            start = min(yfs.utc_date(now) - timedelta(days=366 * DEFAULT_PRICE_YEARS), target - timedelta(days=2 * 366))
+        elif old["Date"].max().date() < target:
+            start = old["Date"].max().date()
+        else:
+            continue
+        plans.append(yfs.TickerPlan(sym, start, None, False))
+    return plans, olds
+
+
 def _store_prices(root: Path, sym: str, frame: pd.DataFrame, old: pd.DataFrame | None, outcome: TickerOutcome,
-                  now: datetime) -> None:
+                  now: datetime, role: str | None = None) -> None:
     write_prices(root, sym, frame)
     before = set() if old is None else set(old["Date"])
     outcome.rows_added = int(sum(1 for d in frame["Date"] if d not in before))
     outcome.last_date = frame["Date"].max().date()
     outcome.status = "updated" if outcome.rows_added else "current"
     record(root, sym, "prices", source=yfs.PROVIDER, fetched_at=now, last_date=outcome.last_date,
-           first_date=frame["Date"].min().date().isoformat(), rows=int(len(frame)))
+           first_date=frame["Date"].min().date().isoformat(), rows=int(len(frame)), role=role)
 
 
 def _store_fund_side(root: Path, sym: str, data: yfs.TickerData, outcome: TickerOutcome, now: datetime) -> None:
@@ -621,7 +708,7 @@ def ensure_cached(
     """
     root = resolve_cache_dir(cache_dir)
     if tickers is None:
-        syms = cached_tickers(root) if root.is_dir() else []
+        syms = cached_tickers(root, components=False) if root.is_dir() else []
         if not syms:
             raise UsageError(f"the cache at {root} is empty; fetch data first with: notewriter fetch TICKER...")
     else:
