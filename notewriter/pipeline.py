@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 
 from . import calendar
-from .facts import Settings, build_facts, window_start
+from .facts import Settings, build_facts
 from .facts.models import FundFacts, Window
-from .facts.universe import window_flows
+from .facts.panel import panel_for
 from .note import LLMHook, Note, compose
 from .resources import samples_dir
 from .sources.base import Source
@@ -32,18 +32,10 @@ def fund_facts(ticker: str, as_of: date | str | None = None, window: Window = "1
                settings: Settings | None = None, peers: pd.DataFrame | None = None) -> FundFacts:
     """Facts for one fund, with peers computed from the same source unless given."""
     source = source or open_source()
+    panel = panel_for(source)
+    panel.check_ticker(ticker.upper())
     end = resolve_as_of(source, ticker, as_of)
-    if peers is None:
-        peers = _peer_table(source, window_start(end, window), end)
-    return build_facts(ticker, end, window, source, settings=settings, peers=peers)
-
-
-def _peer_table(source: Source, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
-    """The universe's window flows, computed once per source and window."""
-    memo = source.__dict__.setdefault("_peer_tables", {})
-    if (start, end) not in memo:
-        memo[(start, end)] = window_flows(source, start, end)
-    return memo[(start, end)]
+    return build_facts(ticker, end, window, source, settings=settings, peers=peers, panel=panel)
 
 
 def write_note(ticker: str, as_of: date | str | None = None, window: Window = "1w", source: Source | None = None,

@@ -13,13 +13,13 @@ import pandas as pd
 from .. import calendar
 from ..errors import UsageError
 from ..sources.base import Source
-from .flows import estimate_daily_flows, on_sessions, split_factors, stale_sessions
+from .flows import split_factors
+from .panel import WINDOW_SESSIONS, Panel, panel_for
 from .models import (
     BaseRate, Component, Config, Dates, Fact, Flow, FundFacts, History, Identity, Peer, Price, QualityFlag,
     Window,
 )
 
-WINDOW_SESSIONS = {"1d": 1, "1w": 5, "1m": 21, "ytd": None}
 _CASH_NAME = re.compile(r"\b(cash|treasury sl agency|money market|futures?|fut\b|usd cash)", re.I)
 
 
@@ -36,6 +36,7 @@ class Settings:
     reversal_max_weeks: int = 6
     stale_after_sessions: int = 20
     max_components: int = 5
+    leaderboard_size: int = 5
 
 
 def window_start(as_of: pd.Timestamp, window: Window) -> pd.Timestamp:
@@ -109,27 +110,34 @@ def _returns_frame(prices: pd.DataFrame) -> pd.Series:
 
 
 def build_facts(ticker: str, as_of: date | str | None, window: Window, source: Source,
-                settings: Settings | None = None, peers: pd.DataFrame | None = None) -> FundFacts:
+                settings: Settings | None = None, peers: pd.DataFrame | None = None,
+                panel: Panel | None = None) -> FundFacts:
     """Every fact a note about `ticker` over `window` ending `as_of` may state.
 
-    `peers` is the universe's flow table for the same window (see `facts.universe.window_flows`).
+    The numbers come from the universe panel (built once per source, see `facts.panel`); `peers` is the
+    universe's flow table for the same window and is computed from the panel when not given.
     """
     settings = settings or Settings()
     ticker = ticker.upper()
     if window not in WINDOW_SESSIONS:
         raise UsageError(f"unknown window {window!r}; expected one of 1d, 1w, 1m, ytd")
-    prices = source.prices(ticker)
-    if prices.empty:
+    panel = panel or panel_for(source)
+    panel.check_ticker(ticker)
+    j = panel.tcol[ticker]
+    first_row = int(panel.first_row[j])
+    if first_row >= len(panel.sessions):
         raise UsageError(f"{source.path_of('prices', ticker)} has no price rows for {ticker}")
-    requested = pd.Timestamp(as_of) if as_of is not None else prices.index[-1]
+    requested = pd.Timestamp(as_of) if as_of is not None else panel.sessions[int(panel.lp[-1, j])]
     asof_ts = calendar.session_on_or_before(requested)
-    prices_upto = prices[prices.index <= asof_ts]
-    if prices_upto.empty:
+    i_req = panel.row_of(asof_ts)
+    if i_req < 0 or panel.lp[min(i_req, len(panel.sessions) - 1), j] < 0:
         raise UsageError(f"{ticker} has no prices on or before {requested.date()} "
-                         f"(its prices start {prices.index[0].date()})")
-    last_ts = prices_upto.index[-1]
+                         f"(its prices start {panel.sessions[first_row].date()})")
+    last_ts = panel.sessions[int(panel.lp[min(i_req, len(panel.sessions) - 1), j])]
     as_of_d = last_ts.date()
     start_ts = window_start(last_ts, window)
+    snap = panel.snapshot(last_ts, window, start_ts, settings)
+    T = snap.trow(panel, ticker)
     F = _FactMaker(ticker, as_of_d)
     p_src = source.path_of("prices", ticker)
     s_src = source.path_of("shares")
@@ -139,68 +147,68 @@ def build_facts(ticker: str, as_of: date | str | None, window: Window, source: S
     if last_ts < asof_ts:
         quality.append(_flag(F, "price_stale", f"prices for {ticker} end {{end}}, before {{asked}}", True,
                              end=(last_ts, "date"), asked=(asof_ts, "date")))
-    if prices.attrs.get("duplicates"):
+    if panel.price_duplicates.get(ticker):
         quality.append(_flag(F, "duplicate_dates", f"{p_src} repeats {{n}} date(s); the last row of each was used",
-                             n=(prices.attrs["duplicates"], "count")))
+                             n=(panel.price_duplicates[ticker], "count")))
+    if panel.price_off_session.get(ticker):
+        quality.append(_flag(F, "price_non_trading_days", f"{p_src} has {{n}} row(s) on days the exchange was "
+                             "closed; they were left out", n=(panel.price_off_session[ticker], "count")))
 
-    info = source.fund_info(ticker) or {}
+    info = panel.info.get(ticker) or {}
     identity = Identity(
         ticker=ticker,
         name=str(info.get("longName") or info.get("shortName") or ticker).strip(),
         category=info.get("category") or None,
         family=info.get("fundFamily") or None,
-        expense_ratio=F(info.get("expenseRatio") / 100 if info.get("expenseRatio") is not None else None,
-                        "pct", i_src),
+        expense_ratio=F(info.get("expenseRatio") / 100 if isinstance(info.get("expenseRatio"), (int, float))
+                        else None, "pct", i_src),
     )
-
-    price = _price_facts(F, prices_upto, start_ts, settings, p_src)
+    price = _price_facts(F, T, last_ts, p_src)
     all_sessions = calendar.sessions()
     sess = all_sessions[(all_sessions > start_ts) & (all_sessions <= last_ts)]
 
     # ---- flows ---------------------------------------------------------------------------
-    shares = source.shares(ticker)
-    if shares.attrs.get("duplicates"):
-        quality.append(_flag(F, "duplicate_dates", f"{s_src} repeats {{n}} date(s) for {ticker}; the last row of "
-                             "each was used", n=(shares.attrs["duplicates"], "count")))
-    shares = shares[shares.index <= last_ts]
-    daily = estimate_daily_flows(shares, prices)
-    vendor = source.vendor_flows(ticker)
-    vendor = vendor[vendor.index <= last_ts]
-    off_session = vendor[~vendor.index.isin(all_sessions) & vendor["flow_usd"].notna()]
-    if len(off_session):
-        nonzero = int((off_session["flow_usd"] != 0).sum())
-        quality.append(_flag(
-            F, "vendor_non_trading_days", f"{v_src} has {{n}} row(s) for {ticker} on non-trading days"
-            + (", {nz} of them non-zero and left out" if nonzero else ", all zero and left out"), nonzero > 0,
-            n=(len(off_session), "count"), nz=(nonzero, "count")))
-
     flow_kwargs: dict = {}
-    shares_ok = False
-    if not shares.empty and (shares.index <= start_ts).any() and shares.index[-1] > start_ts:
-        start_obs = shares.index[shares.index <= start_ts][-1]
-        end_obs = shares.index[-1]
-        s_start = int(shares.loc[start_obs, "shares_outstanding"])
-        s_end = int(shares.loc[end_obs, "shares_outstanding"])
-        in_window = daily.frame[(daily.frame.index > start_ts) & (daily.frame.index <= last_ts)]
-        factor = float(in_window["split_factor"].prod()) if len(in_window) else 1.0
-        net = float(in_window["flow"].sum())
-        moved = in_window[in_window["shares"] != in_window["prev_shares"] * in_window["split_factor"]]
-        bases = sorted(set(moved["basis"])) or [str(daily.frame["basis"].iloc[-1]) if not daily.empty else "close"]
+    R = snap.frow(panel, ticker) if ticker in panel.fcol else None
+    shares_ok = bool(R is not None and R["shares_ok"])
+    if R is not None:
+        if panel.shares_duplicates.get(ticker):
+            quality.append(_flag(F, "duplicate_dates", f"{s_src} repeats {{n}} date(s) for {ticker}; the last row "
+                                 "of each was used", n=(panel.shares_duplicates[ticker], "count")))
+        if panel.vendor_duplicates.get(ticker):
+            quality.append(_flag(F, "duplicate_dates", f"{v_src} repeats {{n}} date(s) for {ticker}; the last row "
+                                 "of each was used", n=(panel.vendor_duplicates[ticker], "count")))
+        if panel.shares_off_session.get(ticker):
+            quality.append(_flag(F, "shares_non_trading_days", f"{s_src} dates {{n}} share count(s) for {ticker} on "
+                                 "days the exchange was closed; each counts for the session before",
+                                 n=(panel.shares_off_session[ticker], "count")))
+        off = panel.vendor_off[(panel.vendor_off["ticker"] == ticker) & (panel.vendor_off["date"] <= last_ts)]
+        if len(off):
+            nonzero = int(off["nonzero"].sum())
+            quality.append(_flag(
+                F, "vendor_non_trading_days", f"{v_src} has {{n}} row(s) for {ticker} on non-trading days"
+                + (", {nz} of them non-zero and left out" if nonzero else ", all zero and left out"), nonzero > 0,
+                n=(len(off), "count"), nz=(nonzero, "count")))
+    if shares_ok:
+        start_obs = panel.sessions[int(R["start_obs"])]
+        end_obs = panel.sessions[int(R["last_obs"])]
+        s_start, s_end = int(R["shares_start"]), int(R["shares_end"])
+        factor = float(R["window_factor"])
+        bases = [b for b, on in (("close", R["moved_close"]), ("nav", R["moved_nav"])) if on]
+        if not bases:
+            bases = ["nav" if R["end_price_nav"] else "close"]
         basis = "nav and close" if len(bases) > 1 else bases[0]
-        end_price = float(daily.frame["price"].iloc[-1]) if not daily.empty else float(price.last.num)
-        aum = s_end * end_price
-        shares_ok = True
         inputs = (s_src, "nav" if basis != "close" else p_src)
         flow_kwargs = dict(
             method="shares x nav",
-            net_usd=F(net, "usd", s_src, inputs=inputs, change=True, basis=basis),
+            net_usd=F(float(R["est_net"]), "usd", s_src, inputs=inputs, change=True, basis=basis),
             price_basis=basis,
             shares_start=F(s_start, "shares", s_src, as_of=start_obs.date()),
             shares_end=F(s_end, "shares", s_src, as_of=end_obs.date()),
             shares_change=F(s_end - round(s_start * factor), "shares", s_src, change=True),
             shares_change_pct=F(s_end / (s_start * factor) - 1 if s_start else None, "pct", s_src, change=True),
-            aum_usd=F(aum, "usd", s_src, inputs=(s_src, "nav" if basis != "close" else p_src)),
-            flow_days=F(int((moved["flow"] != 0).sum()), "count", s_src),
+            aum_usd=F(float(R["aum_est"]), "usd", s_src, inputs=inputs),
+            flow_days=F(int(R["flow_days"]), "count", s_src),
         )
         if end_obs < last_ts:
             behind = len(all_sessions[(all_sessions > end_obs) & (all_sessions <= last_ts)])
@@ -208,41 +216,43 @@ def build_facts(ticker: str, as_of: date | str | None, window: Window, source: S
                 F, "issuer_lag" if behind == 1 else "shares_end_early",
                 f"the latest share count for {ticker} is as of {{obs}}, {{n}} session{'s' if behind != 1 else ''} "
                 "before {end}", True, obs=(end_obs, "date"), n=(behind, "count"), end=(last_ts, "date")))
-        for d in daily.split_dates:
-            if start_ts < d <= last_ts:
-                quality.append(_flag(F, "split", f"the {ticker} share count jump on {{d}} matches a split and is not "
-                                     "counted as a flow", True, d=(d, "date")))
-        fallback = [d for d in daily.nav_fallback_dates if start_ts < d <= last_ts]
-        if fallback:
+        if R["split_days"]:
+            seg = slice(max(snap.s0 + 1, 0), snap.i + 1)
+            jf = panel.fcol[ticker]
+            for r in np.flatnonzero(panel.split_obs[seg, jf]) + seg.start:
+                quality.append(_flag(F, "split", f"the {ticker} share count jump on {{d}} matches a split and is "
+                                     "not counted as a flow", True, d=(panel.sessions[r], "date")))
+        if R["nav_fallback_days"]:
             quality.append(_flag(F, "nav_fallback", "no NAV on {n} day(s) with share changes, so the closing price "
-                                 "was used instead", True, n=(len(fallback), "count")))
-        stale = stale_sessions(shares, all_sessions)
-        if stale >= settings.stale_after_sessions:
+                                 "was used instead", True, n=(int(R["nav_fallback_days"]), "count")))
+        if R["stale_sessions"] >= settings.stale_after_sessions:
             quality.append(_flag(F, "stale_shares", f"the {ticker} share count has not changed for {{n}} sessions, "
-                                 "so the issuer may not be updating it", True, n=(stale, "count")))
-    elif not shares.empty and shares.index[-1] <= start_ts:
+                                 "so the issuer may not be updating it", True, n=(int(R["stale_sessions"]), "count")))
+    elif R is not None and R["last_obs"] >= 0 and R["last_obs"] <= snap.s0:
         quality.append(_flag(F, "shares_end_early", f"share counts for {ticker} end {{d}}, before this window "
-                             "starts", d=(shares.index[-1], "date")))
-    elif not shares.empty:
+                             "starts", d=(panel.sessions[int(R["last_obs"])], "date")))
+    elif R is not None and R["last_obs"] >= 0:
         quality.append(_flag(F, "shares_short", f"share counts for {ticker} begin {{d}}, after the window starts on "
-                             "{s}", d=(shares.index[0], "date"), s=(start_ts, "date")))
+                             "{s}", d=(panel.sessions[int(panel.sh_first[panel.fcol[ticker]])], "date"),
+                             s=(start_ts, "date")))
 
-    v_window = vendor[(vendor.index > start_ts) & (vendor.index <= last_ts) & vendor.index.isin(all_sessions)]
-    v_known = v_window["flow_usd"].dropna()
-    if len(v_known):
-        v_net = float(v_known.sum())
+    if R is not None and R["vendor_days"] > 0:
+        v_net = float(R["vendor_net"])
         flow_kwargs["vendor_net_usd"] = F(v_net, "usd", v_src, change=True)
-        flow_kwargs["vendor_days"] = F(int(len(v_known)), "count", v_src)
+        flow_kwargs["vendor_days"] = F(int(R["vendor_days"]), "count", v_src)
         if not shares_ok:
             flow_kwargs.update(method="vendor", net_usd=F(v_net, "usd", v_src, change=True))
     if "method" not in flow_kwargs:
         flow_kwargs["method"] = "unavailable"
         quality.append(_flag(F, "no_flow_data", "no share counts or vendor flows cover {s} to {e}", True,
                              s=(start_ts, "date"), e=(last_ts, "date")))
-    if "aum_usd" not in flow_kwargs and info.get("totalAssets"):
+    if "aum_usd" not in flow_kwargs and isinstance(info.get("totalAssets"), (int, float)) and info["totalAssets"] > 0:
         fetched = str(info.get("fetchedAt") or "")[:10] or None
-        flow_kwargs["aum_usd"] = F(float(info["totalAssets"]), "usd", i_src,
-                                   as_of=date.fromisoformat(fetched) if fetched else None)
+        try:
+            fetched_d = date.fromisoformat(fetched) if fetched else None
+        except ValueError:
+            fetched_d = None
+        flow_kwargs["aum_usd"] = F(float(info["totalAssets"]), "usd", i_src, as_of=fetched_d)
     net_fact = flow_kwargs.get("net_usd")
     aum_fact = flow_kwargs.get("aum_usd")
     if net_fact is not None and aum_fact is not None and aum_fact.num > 0:
@@ -256,20 +266,33 @@ def build_facts(ticker: str, as_of: date | str | None, window: Window, source: S
                 **flow_kwargs)
 
     # ---- history ---------------------------------------------------------------------------
-    if shares_ok:
-        daily_series, hist_src = daily.frame["flow"], s_src
-    elif len(vendor.dropna()):
-        daily_series, hist_src = vendor["flow_usd"].dropna(), v_src
-    else:
-        daily_series, hist_src = None, None
-    history = _history(F, daily_series, hist_src, prices_upto, flow, settings, all_sessions, last_ts)
+    history = History()
+    if R is not None and flow.net_usd is not None:
+        hist_src = s_src if R["series_est"] else v_src
+        history = _history(F, R, T, hist_src, flow, settings, window)
 
-    components = _components(F, source, ticker, info, last_ts, start_ts, settings, quality)
+    components = _components(F, source, panel, snap, ticker, info, settings)
     sectors = tuple(sorted(((str(k), F(float(v), "pct", i_src)) for k, v in
                             (info.get("sectorWeightings") or {}).items() if isinstance(v, (int, float)) and v > 0),
                            key=lambda kv: -kv[1].num))[:3]
+    cfg = config_facts(F, settings)
+    if flow.net_usd is not None:
+        components = tuple(
+            comp.model_copy(update={"flow_usd": F(comp.weight.num * flow.net_usd.num, "usd", "derived",
+                                                  ticker=comp.ticker, change=True, inputs=("flow.net_usd", "weight"))})
+            if comp.weight is not None else comp for comp in components)
+    if peers is None:
+        peers = panel.window_table(snap)
+    peer_facts = _peers(F, ticker, identity.category, flow, peers)
+    return FundFacts(ticker=ticker, as_of=as_of_d, window=window, identity=identity, flow=flow, price=price,
+                     history=history, components=components, sectors=sectors, peers=peer_facts,
+                     quality=tuple(quality), config=cfg, dates=_dates(F, last_ts), data_label=source.label,
+                     synthetic=source.synthetic)
 
-    cfg = Config(
+
+def config_facts(F, settings: Settings) -> Config:
+    """The thresholds and horizons the rules use, as facts a note may state."""
+    return Config(
         range_weeks=F(settings.range_weeks, "count", "config", ticker=None),
         adv_sessions=F(settings.adv_sessions, "count", "config", ticker=None),
         history_sessions=F(settings.history_sessions, "count", "config", ticker=None),
@@ -277,17 +300,9 @@ def build_facts(ticker: str, as_of: date | str | None, window: Window, source: S
         stress_sessions=F(settings.stress_sessions, "count", "config", ticker=None),
         reversal_min_weeks=F(settings.reversal_min_weeks, "count", "config", ticker=None),
         reversal_max_weeks=F(settings.reversal_max_weeks, "count", "config", ticker=None),
+        stale_after_sessions=F(settings.stale_after_sessions, "count", "config", ticker=None),
+        leaderboard_size=F(settings.leaderboard_size, "count", "config", ticker=None),
     )
-    if flow.net_usd is not None:
-        components = tuple(
-            comp.model_copy(update={"flow_usd": F(comp.weight.num * flow.net_usd.num, "usd", "derived", ticker=comp.ticker,
-                                                  change=True, inputs=("flow.net_usd", "weight"))})
-            if comp.weight is not None else comp for comp in components)
-    peer_facts = _peers(F, ticker, identity.category, flow, peers) if peers is not None else ()
-    return FundFacts(ticker=ticker, as_of=as_of_d, window=window, identity=identity, flow=flow, price=price,
-                     history=history, components=components, sectors=sectors, peers=peer_facts,
-                     quality=tuple(quality), config=cfg, dates=_dates(F, last_ts), data_label=source.label,
-                     synthetic=source.synthetic)
 
 
 def _dates(F, last_ts: pd.Timestamp) -> Dates:
@@ -314,116 +329,65 @@ def _peers(F, ticker: str, category: str | None, flow: Flow, peers: pd.DataFrame
                  for r in same.head(3).itertuples())
 
 
-def _price_facts(F, prices: pd.DataFrame, start_ts, settings: Settings, src: str) -> Price:
-    last_ts = prices.index[-1]
-    close = _returns_frame(prices)
-    last = float(prices["Close"].iloc[-1])
-    year_ago = last_ts - pd.Timedelta(weeks=settings.range_weeks)
-    rng = prices[prices.index > year_ago]
-    low, high = float(rng["Low"].min()), float(rng["High"].max())
-    prev_year = close[close.index.year < last_ts.year]
-    ytd = float(close.iloc[-1] / prev_year.iloc[-1] - 1) if len(prev_year) else None
-    day = float(close.iloc[-1] / close.iloc[-2] - 1) if len(close) > 1 else None
-    at_start = close[close.index <= start_ts]
-    win = float(close.iloc[-1] / at_start.iloc[-1] - 1) if len(at_start) else None
-    tail = prices.iloc[-settings.adv_sessions:]
-    dollar = (tail["Close"] * tail["Volume"]).dropna()
-    adv = float(dollar.mean()) if len(dollar) == len(tail) and len(tail) == settings.adv_sessions else None
+def _v(x):
+    """A finite float or None."""
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def _price_facts(F, T: dict, last_ts, src: str) -> Price:
+    last = float(T["last"])
     return Price(
         last=F(last, "price", src),
         last_date=F(_iso(last_ts), "date", src),
-        day_change=F(day, "pct", src, change=True),
-        window_change=F(win, "pct", src, change=True),
-        low_52w=F(low, "price", src, inputs=("Low",)),
-        high_52w=F(high, "price", src, inputs=("High",)),
-        ytd_return=F(ytd, "pct", src, change=True, inputs=("Close",)),
-        adv_usd=F(adv, "usd", src, inputs=("Close", "Volume")),
-        off_high_pct=F(last / high - 1 if high > 0 else None, "pct", src, change=True),
+        day_change=F(_v(T["day_change"]), "pct", src, change=True),
+        window_change=F(_v(T["window_change"]), "pct", src, change=True),
+        low_52w=F(_v(T["low_52w"]), "price", src, inputs=("Low",)),
+        high_52w=F(_v(T["high_52w"]), "price", src, inputs=("High",)),
+        ytd_return=F(_v(T["ytd_return"]), "pct", src, change=True, inputs=("Close",)),
+        adv_usd=F(_v(T["adv_usd"]), "usd", src, inputs=("Close", "Volume")),
+        off_high_pct=F(_v(T["off_high_pct"]), "pct", src, change=True),
     )
 
 
-def _history(F, daily: pd.Series | None, src, prices, flow: Flow, settings: Settings, all_sessions, last_ts
-             ) -> History:
-    if daily is None or flow.net_usd is None:
-        return History()
-    first = daily.index[0] if len(daily) else last_ts
-    sess = all_sessions[(all_sessions >= first) & (all_sessions <= last_ts)]
-    series = on_sessions(daily, sess)
-    x = flow.net_usd.num
+def _history(F, R: dict, T: dict, src: str, flow: Flow, settings: Settings, window: str) -> History:
     kw: dict = {}
-    n = WINDOW_SESSIONS[flow.window]
-    if n is not None and len(series) > n + 60:
-        sums = series.rolling(n).sum().dropna()
-        hist = sums.iloc[:-1].iloc[-settings.history_sessions:]
-        if n > 1:
-            hist = hist.iloc[::-1].iloc[::n].iloc[::-1]  # non-overlapping windows
-        if len(hist) >= 12 and hist.std() > 0:
-            kw["zscore"] = F((x - hist.mean()) / hist.std(), "zscore", "derived", inputs=(src,))
-            kw["percentile"] = F(round(100 * float((hist <= x).mean())), "count", "derived", inputs=(src,))
-            kw["lookback_windows"] = F(len(hist), "count", "derived", inputs=(src,))
-            kw["largest_same_sign"] = bool((x < 0 and x < hist.min()) or (x > 0 and x > hist.max()))
-    aum = flow.aum_usd.num if flow.aum_usd is not None else None
-    if aum:
-        c10 = float(series.iloc[-settings.stress_sessions:].sum()) / aum
-        kw["cum_10d_pct"] = F(c10, "pct", "derived", change=True, inputs=(src, "flow.aum_usd"))
-        if c10 < 0:
-            kw["stress_gap_pct"] = F(settings.stress_pct - abs(c10), "pct", "derived",
+    if math.isfinite(R["zscore"]):
+        kw["zscore"] = F(float(R["zscore"]), "zscore", "derived", inputs=(src,))
+        kw["percentile"] = F(int(R["percentile"]), "count", "derived", inputs=(src,))
+        kw["lookback_windows"] = F(int(R["lookback_windows"]), "count", "derived", inputs=(src,))
+        kw["largest_same_sign"] = bool(R["largest_same_sign"])
+    if math.isfinite(R["cum_10d_usd"]):
+        kw["cum_10d_usd"] = F(float(R["cum_10d_usd"]), "usd", "derived", change=True, inputs=(src,))
+        c10 = _v(R["cum_10d_pct_shares"])
+        basis = "shares"
+        if c10 is None and flow.aum_usd is not None and flow.aum_usd.num > 0:
+            c10, basis = float(R["cum_10d_usd"]) / flow.aum_usd.num, "aum"
+        if c10 is not None:
+            kw["cum_10d_pct"] = F(c10, "pct", "derived", change=True, basis=basis,
+                                  inputs=(src, "shares_outstanding" if basis == "shares" else "flow.aum_usd"))
+            # distance to the stress level (redemptions of stress_pct): positive = short of it
+            kw["stress_gap_pct"] = F(c10 + settings.stress_pct, "pct", "derived",
                                      inputs=("history.cum_10d_pct", "config.stress_pct"))
-    nz = series[series != 0]
-    if len(nz):
-        signs = np.sign(nz.to_numpy())[::-1]
-        run = int(np.argmax(signs != signs[0])) if (signs != signs[0]).any() else len(signs)
-        kw["streak_days"] = F(run * int(signs[0]), "count", "derived", change=True, inputs=(src,))
-    year_start = pd.Timestamp(last_ts.year, 1, 1)
-    kw["ytd_usd"] = F(float(series[series.index >= year_start].sum()), "usd", "derived", change=True, inputs=(src,))
-    for key, months in (("m1_usd", 1), ("m3_usd", 3)):
-        since = last_ts - pd.DateOffset(months=months)
-        if series.index[0] <= since:
-            kw[key] = F(float(series[series.index > since].sum()), "usd", "derived", change=True, inputs=(src,))
-
-    close = _returns_frame(prices)
-    rets = np.log(close).diff().dropna()
-    if len(rets) >= 21:
-        kw["realized_vol"] = F(float(rets.iloc[-21:].std() * math.sqrt(252)), "pct", "derived", inputs=("Close",))
-    for key, k in (("momentum_1m", 21), ("momentum_3m", 63)):
-        if len(close) > k:
-            kw[key] = F(float(close.iloc[-1] / close.iloc[-1 - k] - 1), "pct", "derived", change=True,
-                        inputs=("Close",))
-    if n is not None:
-        kw["base_rate"] = _base_rate(F, series, close, x, n, settings, src)
+    if math.isfinite(R["streak_days"]) and R["streak_days"] != 0:
+        kw["streak_days"] = F(int(R["streak_days"]), "count", "derived", change=True, inputs=(src,))
+    for key, col in (("ytd_usd", "ytd_usd"), ("m1_usd", "m1_usd"), ("m3_usd", "m3_usd")):
+        if math.isfinite(R[col]):
+            kw[key] = F(float(R[col]), "usd", "derived", change=True, inputs=(src,))
+    kw["realized_vol"] = F(_v(T["realized_vol"]), "pct", "derived", inputs=("Close",))
+    for key in ("momentum_1m", "momentum_3m"):
+        kw[key] = F(_v(T[key]), "pct", "derived", change=True, inputs=("Close",))
+    if window != "ytd" and R["br_events"] >= 3:
+        events, rev = int(R["br_events"]), int(R["br_reversals"])
+        kw["base_rate"] = BaseRate(
+            threshold_usd=F(float(R["br_threshold"]), "usd", "derived", inputs=("flow.net_usd",)),
+            events=F(events, "count", "derived", inputs=(src,)),
+            reversals=F(rev, "count", "derived", inputs=(src, "Close")),
+            reversal_share=F(rev / events, "pct", "derived"),
+            median_fwd_2w=F(_v(R["br_med2"]), "pct", "derived", change=True),
+            median_fwd_6w=F(_v(R["br_med6"]), "pct", "derived", change=True),
+        )
     return History(**kw)
-
-
-def _base_rate(F, series: pd.Series, close: pd.Series, x: float, n: int, settings: Settings, src) -> BaseRate | None:
-    """Earlier windows with a same-sign flow at least the 1-2-5 threshold: how often did price go the other way."""
-    threshold = round_down_125(x)
-    if threshold <= 0:
-        return None
-    sums = series.rolling(n).sum()
-    fwd_min, fwd_max = 5 * settings.reversal_min_weeks, 5 * settings.reversal_max_weeks
-    px = close.reindex(series.index).ffill()
-    candidates = sums.iloc[:-fwd_max] if len(sums) > fwd_max else sums.iloc[:0]
-    hits = candidates[(np.sign(candidates) == np.sign(x)) & (candidates.abs() >= threshold)]
-    events, last = [], None
-    positions = series.index.get_indexer(hits.index)
-    for pos in positions:  # non-overlapping events only
-        if last is None or pos - last >= n:
-            events.append(pos)
-            last = pos
-    if len(events) < 3:
-        return None
-    base = px.to_numpy()
-    f2 = np.array([base[p + fwd_min] / base[p] - 1 for p in events])
-    f6 = np.array([base[p + fwd_max] / base[p] - 1 for p in events])
-    reversals = int((np.sign(f6) == -np.sign(x)).sum())
-    return BaseRate(
-        events=F(len(events), "count", "derived", inputs=(src,)),
-        reversals=F(reversals, "count", "derived", inputs=(src, "Close")),
-        reversal_share=F(reversals / len(events), "pct", "derived"),
-        median_fwd_2w=F(float(np.median(f2)), "pct", "derived", change=True),
-        median_fwd_6w=F(float(np.median(f6)), "pct", "derived", change=True),
-        threshold_usd=F(threshold, "usd", "derived", inputs=("flow.net_usd",)),
-    )
 
 
 def _display_name(name: str) -> str:
@@ -435,7 +399,7 @@ def _display_name(name: str) -> str:
                     else w.title() for w in name.split())
 
 
-def _components(F, source: Source, ticker, info, last_ts, start_ts, settings: Settings, quality) -> tuple:
+def _components(F, source: Source, panel: Panel, snap, ticker, info, settings: Settings) -> tuple:
     rows: list[tuple[str, str, float | None, str]] = []
     holdings = source.holdings(ticker)
     h_src = source.path_of("holdings", ticker)
@@ -443,9 +407,9 @@ def _components(F, source: Source, ticker, info, last_ts, start_ts, settings: Se
         eq = holdings
         if "asset_class" in eq.columns:
             eq = eq[eq["asset_class"].astype(str).str.lower().str.startswith("equity")]
-        eq = eq.sort_values("weight", ascending=False)
-        for _, r in eq.iterrows():
-            rows.append((str(r["ticker"]).strip().upper(), _display_name(str(r["name"])), float(r["weight"]), h_src))
+        eq = eq.sort_values("weight", ascending=False).head(4 * settings.max_components)
+        for sym, name, weight in zip(eq["ticker"], eq["name"], eq["weight"]):
+            rows.append((str(sym).strip().upper(), _display_name(str(name)), float(weight), h_src))
     else:
         for h in info.get("topHoldings") or []:
             if not isinstance(h, dict) or not h.get("symbol"):
@@ -458,18 +422,14 @@ def _components(F, source: Source, ticker, info, last_ts, start_ts, settings: Se
         if _CASH_NAME.search(name) or not re.fullmatch(r"[A-Z][A-Z0-9.\-]{0,9}", sym) or sym == ticker:
             continue
         kw: dict = {}
-        if source.has_prices(sym):
-            cp = source.prices(sym)
-            cp = cp[cp.index <= last_ts]
-            if len(cp) > 1 and cp.index[-1] == last_ts:
-                cc = _returns_frame(cp)
-                kw["last"] = F(float(cp["Close"].iloc[-1]), "price", source.path_of("prices", sym), ticker=sym)
-                kw["day_change"] = F(float(cc.iloc[-1] / cc.iloc[-2] - 1), "pct", source.path_of("prices", sym),
-                                     ticker=sym, change=True)
-                at_start = cc[cc.index <= start_ts]
-                if len(at_start):
-                    kw["window_change"] = F(float(cc.iloc[-1] / at_start.iloc[-1] - 1), "pct",
-                                            source.path_of("prices", sym), ticker=sym, change=True)
+        if sym in panel.tcol and sym not in panel.errors:
+            C = snap.trow(panel, sym)
+            # only a component that traded on the note's date gets price facts
+            if C["last_row"] == snap.i and math.isfinite(C["day_change"]):
+                c_src = source.path_of("prices", sym)
+                kw["last"] = F(float(C["last"]), "price", c_src, ticker=sym)
+                kw["day_change"] = F(float(C["day_change"]), "pct", c_src, ticker=sym, change=True)
+                kw["window_change"] = F(_v(C["window_change"]), "pct", c_src, ticker=sym, change=True)
         out.append(Component(ticker=sym, name=name, weight=F(weight, "pct", src, ticker=sym), **kw))
         if len(out) >= settings.max_components:
             break

@@ -75,6 +75,7 @@ class History(Frozen):
     percentile: Fact | None = None
     lookback_windows: Fact | None = None
     largest_same_sign: bool = False
+    cum_10d_usd: Fact | None = None
     cum_10d_pct: Fact | None = None
     stress_gap_pct: Fact | None = None
     streak_days: Fact | None = None
@@ -156,6 +157,8 @@ class Config(Frozen):
     stress_sessions: Fact
     reversal_min_weeks: Fact
     reversal_max_weeks: Fact
+    stale_after_sessions: Fact | None = None
+    leaderboard_size: Fact | None = None
 
 
 class FundFacts(Frozen):
@@ -169,6 +172,80 @@ class FundFacts(Frozen):
     components: tuple[Component, ...] = ()
     sectors: tuple[tuple[str, Fact], ...] = ()
     peers: tuple[Peer, ...] = ()
+    quality: tuple[QualityFlag, ...] = ()
+    config: Config
+    dates: Dates
+    data_label: str
+    synthetic: bool = False
+
+
+class LeaderRow(Frozen):
+    """One fund on the leaderboard: its rank among inflows (or outflows) and its net flow."""
+
+    ticker: str
+    name: str
+    category: str | None = None
+    rank: Fact
+    net_usd: Fact
+
+
+class ForwardReturn(Frozen):
+    """Price return from an analog date's close to a later close (`horizon`: year_end, 1m or 3m)."""
+
+    horizon: Literal["year_end", "1m", "3m"]
+    end: Fact
+    ret: Fact
+
+
+class AnalogSide(Frozen):
+    ticker: str
+    threshold_usd: Fact
+    flow_usd: Fact
+    returns: tuple[ForwardReturn, ...] = ()
+
+    def ret(self, horizon: str) -> ForwardReturn | None:
+        return next((r for r in self.returns if r.horizon == horizon), None)
+
+
+class Analog(Frozen):
+    """The most recent earlier day (or window) when A took in at least its threshold and B lost at least its own."""
+
+    date: Fact
+    inflow: AnalogSide
+    outflow: AnalogSide
+
+
+class RotationSide(Frozen):
+    ticker: str
+    name: str
+    net_usd: Fact
+    ytd_return: Fact | None = None
+    ytd_flows_usd: Fact | None = None
+
+
+class Rotation(Frozen):
+    """A fund with a large inflow against a fund with a large outflow over the same window."""
+
+    inflow: RotationSide
+    outflow: RotationSide
+    threshold_in: Fact
+    threshold_out: Fact
+    analog: Analog | None = None
+    searched_from: Fact | None = None
+
+
+class DigestFacts(Frozen):
+    as_of: date
+    window: Window
+    start: Fact
+    end: Fact
+    funds: Fact
+    funds_with_flows: Fact
+    inflows: tuple[LeaderRow, ...] = ()
+    outflows: tuple[LeaderRow, ...] = ()
+    rotation: Rotation | None = None
+    rotations: tuple[Rotation, ...] = ()
+    notes: tuple[FundFacts, ...] = ()
     quality: tuple[QualityFlag, ...] = ()
     config: Config
     dates: Dates
