@@ -68,6 +68,51 @@ def llm_options(fn):
     return fn
 
 
+_CACHE_DIR_OPTION = click.option(
+    "--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="yfinance cache (default: $NOTEWRITER_CACHE_DIR or the per-user cache folder).")
+
+
+def source_options(fn):
+    """Where the data comes from: a data directory, or Yahoo Finance through the local cache."""
+    for decorator in reversed([
+        click.option("--source", "source_kind", type=click.Choice(["data", "yfinance"]), default="data",
+                     show_default=True, help="data: the --data directory (default the samples); "
+                                             "yfinance: live data, kept in the cache."),
+        click.option("--offline", is_flag=True, help="Use only the yfinance cache, never the network "
+                                                     "(implies --source yfinance)."),
+        _CACHE_DIR_OPTION,
+    ]):
+        fn = decorator(fn)
+    return fn
+
+
+def _open_source(tickers, as_of, data, source_kind: str, offline: bool, cache_dir):
+    """The Source to read, and the as-of date to ask for; yfinance first brings the cache up to date.
+
+    With yfinance and no --as-of, the note is asked for as of the last closed session, so a
+    cache that ends earlier (say, offline) makes the note say its prices end before that.
+    """
+    from .pipeline import open_source
+
+    if source_kind != "yfinance" and not offline:
+        return open_source(data), as_of
+    if data is not None:
+        from .errors import UsageError
+
+        raise UsageError("--data does not go with --source yfinance or --offline: the yfinance cache is the data "
+                         "(choose it with --cache-dir)")
+    from datetime import datetime, timezone
+
+    from .sources.cache import ensure_cached
+    from .sources.yfinance_source import last_closed_session
+
+    cached = ensure_cached(tickers, as_of, cache_dir, offline)
+    for line in cached.result.warnings + list(cached.stale.values()):
+        click.echo(f"notewriter: warning: {line}", err=True)
+    return cached.source, as_of or last_closed_session(datetime.now(timezone.utc))
+
+
 def _llm_hook(llm: bool, model: str | None, base_url: str | None, timeout: float | None):
     if not llm:
         return None
@@ -82,7 +127,7 @@ def _warn_run(note) -> None:
         click.echo(f"notewriter: warning: {warning}", err=True)
 
 
-def _as_of(value: str | None):
+def _as_of(value: str | None, option: str = "--as-of"):
     if value is None:
         return None
     from datetime import date
@@ -92,7 +137,7 @@ def _as_of(value: str | None):
     except ValueError:
         from .errors import UsageError
 
-        raise UsageError(f"--as-of: expected a date YYYY-MM-DD, got {value!r}") from None
+        raise UsageError(f"{option}: expected a date YYYY-MM-DD, got {value!r}") from None
 
 
 def _emit(text: str, out: Path | None) -> None:
@@ -115,13 +160,16 @@ def main() -> None:
 @click.option("--format", "fmt", type=FORMATS, default="md", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write here, not stdout.")
 @llm_options
+@source_options
 @handle_errors
-def write(ticker, as_of, window, data, template_dir, fmt, out, llm, llm_model, llm_base_url, llm_timeout):
+def write(ticker, as_of, window, data, template_dir, fmt, out, llm, llm_model, llm_base_url, llm_timeout,
+          source_kind, offline, cache_dir):
     """Write a note about one fund."""
-    from .pipeline import open_source, write_note
+    from .pipeline import write_note
     from .publish import render_as
 
-    note = write_note(ticker, _as_of(as_of), window, open_source(data), template_dir=template_dir,
+    source, as_of = _open_source([ticker], _as_of(as_of), data, source_kind, offline, cache_dir)
+    note = write_note(ticker, as_of, window, source, template_dir=template_dir,
                       llm=_llm_hook(llm, llm_model, llm_base_url, llm_timeout))
     _warn_run(note)
     if not note.check["ok"]:
@@ -134,12 +182,15 @@ def write(ticker, as_of, window, data, template_dir, fmt, out, llm, llm_model, l
 @note_options
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None)
 @llm_options
+@source_options
 @handle_errors
-def facts(ticker, as_of, window, data, template_dir, out, llm, llm_model, llm_base_url, llm_timeout):
+def facts(ticker, as_of, window, data, template_dir, out, llm, llm_model, llm_base_url, llm_timeout,
+          source_kind, offline, cache_dir):
     """Print the facts (and sentiment) a note's numbers are checked against, as JSON."""
-    from .pipeline import open_source, write_note
+    from .pipeline import write_note
 
-    note = write_note(ticker, _as_of(as_of), window, open_source(data), template_dir=template_dir,
+    source, as_of = _open_source([ticker], _as_of(as_of), data, source_kind, offline, cache_dir)
+    note = write_note(ticker, as_of, window, source, template_dir=template_dir,
                       llm=_llm_hook(llm, llm_model, llm_base_url, llm_timeout))
     _warn_run(note)
     _emit(json.dumps(note.facts_document(), indent=2, ensure_ascii=False) + "\n", out)
@@ -183,3 +234,56 @@ def funds(data):
         info = source.fund_info(ticker) or {}
         parts = [ticker, str(info.get("longName") or ""), str(info.get("category") or "")]
         click.echo("\t".join(parts).rstrip())
+
+
+@main.command()
+@click.argument("tickers", nargs=-1, required=True)
+@click.option("--since", metavar="YYYY-MM-DD", default=None,
+              help="Fetch history from this date (default: from the last cached session, or five years back).")
+@_CACHE_DIR_OPTION
+@handle_errors
+def fetch(tickers, since, cache_dir):
+    """Fetch prices, share counts and fund info from Yahoo Finance into the cache; exit 2 if a ticker failed."""
+    from .sources.cache import fetch as fetch_into_cache
+
+    result = fetch_into_cache(tickers, _as_of(since, "--since"), cache_dir)
+    for line in result.lines():
+        click.echo(line)
+    if result.failed:
+        names = ", ".join(result.failed)
+        _fail(f"fetch failed for {names}; the others are in the cache at {result.cache_dir}"
+              if result.ok else f"fetch failed for {names}", 2)
+
+
+@main.group(name="import")
+def import_() -> None:
+    """Import vendor files (iShares holdings, flows CSVs) into the yfinance cache."""
+
+
+@import_.command("holdings")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--ticker", required=True, help="The fund the holdings file is for (the file does not say).")
+@_CACHE_DIR_OPTION
+@handle_errors
+def import_holdings(path, ticker, cache_dir):
+    """Import an iShares holdings download (with or without its preamble)."""
+    from .sources.importers import import_ishares_holdings
+
+    result = import_ishares_holdings(path, ticker, cache_dir)
+    as_of = f" as of {result.as_of.isoformat()}" if result.as_of else ""
+    click.echo(f"{result.tickers[0]}: {result.rows} holdings{as_of} -> {result.written[0]}")
+    for note in result.notes:
+        click.echo(f"notewriter: warning: {note}", err=True)
+
+
+@import_.command("flows")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_CACHE_DIR_OPTION
+@handle_errors
+def import_flows(path, cache_dir):
+    """Import a flows CSV (date, ticker, flow in USD; common vendor column names accepted)."""
+    from .sources.importers import import_flows_csv
+
+    result = import_flows_csv(path, cache_dir)
+    click.echo(f"{result.rows} flow row(s) for {', '.join(result.tickers)}, {result.first_date} to "
+               f"{result.last_date} -> {result.written[0]}")

@@ -449,3 +449,15 @@ def test_http_errors_are_not_retried():
     result = yfs.fetch_universe(["SPY"], date(2026, 4, 1), client=fake, retry=retry, kinds=["prices"])
     assert result.data["SPY"].error_kind == "error" and sleeps == []
     assert result.failed["SPY"] == "SPY prices: HTTPError: 404 Client Error: Not Found"
+
+
+def test_empty_prices_with_yahoo_gone_are_a_network_failure():
+    # yfinance logs a dropped connection and returns an empty frame; the recheck tells the two apart
+    fake = _universe_fake()
+    fake.script_calls("history", "SPY", ys.empty_history())
+    result = yfs.run_plans([yfs.TickerPlan("SPY", date(2026, 4, 1)), yfs.TickerPlan("QQQ", date(2026, 4, 2))],
+                           client=fake, retry=fast_retry()[0], recheck=lambda: "cannot resolve query2.finance.yahoo.com")
+    assert result.data["SPY"].error_kind == "network"
+    assert result.failed["SPY"] == ("SPY prices: lost the connection to Yahoo Finance "
+                                    "(cannot resolve query2.finance.yahoo.com)")
+    assert result.data["QQQ"].error_kind == "network" and fake.calls_of("history", "QQQ") == []

@@ -510,7 +510,8 @@ def fetch(
     if not todo and not (components and _component_plans(root, syms, target, now, manifest, new=False)[0]):
         return result
 
-    reason = (probe or yfs.unreachable_reason)()
+    probe = probe or yfs.unreachable_reason
+    reason = probe()
     if reason:
         raise yfs.unreachable_error(reason, root)
     result.contacted = True
@@ -519,7 +520,7 @@ def fetch(
     refetch: dict[str, pd.DataFrame | None] = {}
     if todo:
         fetched = yfs.run_plans(todo, client=client, retry=retry, complete_through=complete, fetched_at=now,
-                                threads=threads)
+                                threads=threads, recheck=probe)
         for plan in todo:
             sym, data, outcome = plan.ticker, fetched.data[plan.ticker], result.outcomes[plan.ticker]
             outcome.warnings.extend(data.warnings)
@@ -538,7 +539,7 @@ def fetch(
         comp_plans, comp_olds = _component_plans(root, funds, target, now, read_manifest(root), new=bool(todo))
         if comp_plans:
             fetched = yfs.run_plans(comp_plans, client=client, retry=retry, complete_through=complete,
-                                    fetched_at=now, threads=threads)
+                                    fetched_at=now, threads=threads, recheck=probe)
             for plan in comp_plans:
                 sym, data = plan.ticker, fetched.data[plan.ticker]
                 outcome = result.components[sym] = TickerOutcome(sym, "current")
@@ -554,7 +555,7 @@ def fetch(
     if refetch:
         again = yfs.run_plans([yfs.TickerPlan(s, old["Date"].min().date(), None, False) for s, old in refetch.items()],
                               client=client, retry=retry, complete_through=complete, fetched_at=now,
-                              threads=threads)
+                              threads=threads, recheck=probe)
         for sym, old in refetch.items():
             is_component = sym in result.components
             outcome, data = (result.components if is_component else result.outcomes)[sym], again.data[sym]

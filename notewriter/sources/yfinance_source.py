@@ -22,6 +22,7 @@ import re
 import socket
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -164,13 +165,15 @@ def universe_query(
 
 
 def default_client():
-    """The ``yfinance`` module, with its error log kept off stderr (failures are reported by us)."""
+    """The ``yfinance`` module, with its error log and its pandas deprecation warnings kept off
+    stderr (failures are reported by us, in one line)."""
     try:
         import yfinance
     except ImportError as exc:  # pragma: no cover - depends on the installation
         raise UsageError(
             "live data needs yfinance, which is not installed; install it with: pip install 'notewriter[live]'"
         ) from exc
+    warnings.filterwarnings("ignore", module=r"yfinance(\..*)?$")
     yf_logger = logging.getLogger("yfinance")
     if not any(isinstance(h, logging.NullHandler) for h in yf_logger.handlers):
         yf_logger.addHandler(logging.NullHandler())
@@ -752,10 +755,15 @@ def _no_prices_message(ticker: str, start: date | None) -> str:
 def run_plans(
     plans: Iterable[TickerPlan], *, client=None, retry: RetryPolicy | None = None,
     complete_through: date | None = None, fetched_at: datetime | None = None, threads: bool | int = True,
+    recheck: Callable[[], str | None] | None = None,
 ) -> UniverseResult:
     """Fetch what each plan asks for: prices batched per start date (one ``download`` per
     group, ``history`` for a lone ticker or one the batch left empty), then fund info and
-    share counts per fund. A ticker's failure is recorded and the others continue."""
+    share counts per fund. A ticker's failure is recorded and the others continue.
+
+    yfinance turns a dropped connection into an empty frame; ``recheck`` (a reachability
+    probe returning a reason or None) tells that apart from a symbol without data.
+    """
     client = client if client is not None else default_client()
     session = _Session(client, retry or RetryPolicy())
     fetched_at = fetched_at or datetime.now(timezone.utc)
@@ -798,7 +806,14 @@ def run_plans(
                 result.data[sym].error, result.data[sym].error_kind = str(exc), "error"
                 continue
             if prices.empty:
-                result.data[sym].error, result.data[sym].error_kind = _no_prices_message(sym, start), "no_data"
+                reason = recheck() if recheck is not None else None
+                if reason:
+                    session.tripped = CallFailed("network", f"lost the connection to Yahoo Finance ({reason})")
+                    result.data[sym].error, result.data[sym].error_kind = f"{sym} prices: {session.tripped.message}", \
+                        "network"
+                else:
+                    result.data[sym].error = _no_prices_message(sym, start)
+                    result.data[sym].error_kind = "no_data"
             else:
                 result.data[sym].prices = prices
 
