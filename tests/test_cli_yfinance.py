@@ -80,7 +80,7 @@ def test_no_network_exits_2_within_seconds_with_one_line(tmp_path):
     assert proc.stdout == ""
     assert proc.stderr.splitlines() == [
         f"notewriter: cannot reach Yahoo Finance (connection to 127.0.0.1:{port} refused); run with --offline "
-        f"to use the cache at {tmp_path / 'c'}"]
+        f"to use the cache at {tmp_path / 'c' / 'yfinance'}"]
     assert elapsed < 15  # interpreter start-up included; the probe itself gives up within 3 s
 
 

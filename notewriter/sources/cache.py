@@ -28,6 +28,7 @@ from notewriter.sources import yfinance_source as yfs
 from notewriter.sources.base import Source
 
 CACHE_ENV = "NOTEWRITER_CACHE_DIR"
+CACHE_SUBDIR = "yfinance"
 MANIFEST = "cache.json"
 DATASET = "dataset.json"
 DATASET_INFO = {"label": "yfinance cache", "synthetic": False}
@@ -49,20 +50,21 @@ _BASIS_TOLERANCE = 0.02
 
 
 def default_cache_dir() -> Path:
-    """``$NOTEWRITER_CACHE_DIR``, else the per-user cache folder (``$XDG_CACHE_HOME/notewriter``,
-    ``~/.cache/notewriter`` on Linux, ``~/Library/Caches/notewriter`` on macOS,
-    ``%LOCALAPPDATA%\\notewriter\\Cache`` on Windows)."""
-    env = os.environ.get(CACHE_ENV)
+    """``yfinance/`` in the user cache root: ``$NOTEWRITER_CACHE_DIR``, else ``$XDG_CACHE_HOME/notewriter``
+    or ``~/.cache/notewriter`` (Linux), ``~/Library/Caches/notewriter`` (macOS),
+    ``%LOCALAPPDATA%\\notewriter\\Cache`` (Windows). The root also holds other caches (llm/, columnar/)."""
+    env = os.environ.get(CACHE_ENV, "").strip()
     if env:
-        return Path(env).expanduser()
+        return Path(env).expanduser() / CACHE_SUBDIR
     home = Path.home()
     if sys.platform == "win32":
         base = os.environ.get("LOCALAPPDATA")
-        return (Path(base) if base else home / "AppData" / "Local") / "notewriter" / "Cache"
+        return (Path(base) if base else home / "AppData" / "Local") / "notewriter" / "Cache" / CACHE_SUBDIR
     if sys.platform == "darwin":
-        return home / "Library" / "Caches" / "notewriter"
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg).expanduser() if xdg and Path(xdg).is_absolute() else home / ".cache") / "notewriter"
+        return home / "Library" / "Caches" / "notewriter" / CACHE_SUBDIR
+    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+    base = Path(xdg).expanduser() if xdg and Path(xdg).expanduser().is_absolute() else home / ".cache"
+    return base / "notewriter" / CACHE_SUBDIR
 
 
 def resolve_cache_dir(cache_dir: str | os.PathLike | None = None) -> Path:
