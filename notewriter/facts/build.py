@@ -223,7 +223,7 @@ def build_facts(ticker: str, as_of: date | str | None, window: Window, source: S
                 quality.append(_flag(F, "split", f"the {ticker} share count jump on {{d}} matches a split and is "
                                      "not counted as a flow", True, d=(panel.sessions[r], "date")))
         if R["nav_fallback_days"]:
-            quality.append(_flag(F, "nav_fallback", "no NAV on {n} day(s) with share changes, so the closing price "
+            quality.append(_flag(F, "nav_fallback", f"no NAV for {ticker} on {{n}} day(s) with share changes, so the closing price "
                                  "was used instead", True, n=(int(R["nav_fallback_days"]), "count")))
         if R["stale_sessions"] >= settings.stale_after_sessions:
             quality.append(_flag(F, "stale_shares", f"the {ticker} share count has not changed for {{n}} sessions, "
