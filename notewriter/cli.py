@@ -341,3 +341,66 @@ def batch(data, as_of, window, out_dir, formats, jobs, template_dir):
     click.echo(f"{ok} of {len(result.rows)} notes written to {out_dir} in {result.timings['total']:.1f}s; "
                f"manifest: {out_dir / 'manifest.jsonl'}", err=True)
     sys.exit(result.exit_code)
+
+
+@main.group()
+def sentiment():
+    """Score text, or measure the text scorer on labelled data."""
+
+
+@sentiment.command("score")
+@click.argument("texts", nargs=-1)
+@click.option("--input", "input_path", type=click.File("r", encoding="utf-8"), default=None,
+              help="Score each line of this file ('-' for stdin).")
+@handle_errors
+def sentiment_score(texts, input_path):
+    """Print one JSON line with score and label per TEXT, or per line of --input."""
+    from .errors import UsageError
+    from .sentiment.evaluate import score_lines
+
+    if texts and input_path is not None:
+        raise UsageError("give TEXT arguments or --input, not both")
+    lines = list(texts) if texts else [line for line in input_path] if input_path is not None else None
+    if lines is None:
+        raise UsageError("nothing to score: give TEXT arguments or --input FILE")
+    for row in score_lines(lines):
+        click.echo(json.dumps(row, ensure_ascii=False))
+
+
+def _default_shared() -> Path:
+    env = os.environ.get("NOTEWRITER_SHARED_DIR")
+    if env:
+        return Path(env)
+    for candidate in (Path.cwd().parent / "shared", Path(__file__).resolve().parents[2] / "shared"):
+        if (candidate / "data" / "sentiment").is_dir():
+            return candidate
+    return Path.cwd().parent / "shared"
+
+
+@sentiment.command("eval")
+@click.option("--dataset", type=click.Choice(["twitter", "fiqa"]), required=True)
+@click.option("--split", default=None, help="twitter: valid (default) or train; fiqa: test (default) or train.")
+@click.option("--shared", "shared_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder holding data/sentiment (default: $NOTEWRITER_SHARED_DIR or ../shared).")
+@handle_errors
+def sentiment_eval(dataset, split, shared_dir):
+    """Macro-F1, per-class F1 and confusion matrix (twitter); correlation with gold scores (fiqa)."""
+    from .errors import UsageError
+    from .sentiment.evaluate import evaluate_fiqa, evaluate_twitter
+
+    shared_dir = shared_dir or _default_shared()
+    if not (shared_dir / "data" / "sentiment").is_dir():
+        raise UsageError(f"no labelled data at {shared_dir / 'data' / 'sentiment'}; pass --shared DIR")
+    if dataset == "twitter":
+        report = evaluate_twitter(shared_dir, split or "valid")
+        click.echo(f"dataset   {report['dataset']}")
+        click.echo(f"macro-F1  {report['macro_f1']:.3f}")
+        for label, f1 in report["per_class_f1"].items():
+            click.echo(f"F1 {label:<9} {f1:.3f}")
+        labels = list(report["per_class_f1"])
+        click.echo("confusion (rows gold, columns predicted): " + " ".join(f"{l[:4]:>6}" for l in labels))
+        for label, row in zip(labels, report["confusion"]):
+            click.echo(f"  {label:<9} " + " ".join(f"{int(n):>6}" for n in row))
+    else:
+        report = evaluate_fiqa(shared_dir, split or "test")
+        click.echo(json.dumps(report, indent=2))
