@@ -88,7 +88,8 @@ def source_options(fn):
 
 
 def _open_source(tickers, as_of, data, source_kind: str, offline: bool, cache_dir):
-    """The Source to read, and the as-of date to ask for; yfinance first brings the cache up to date.
+    """The Source to read, and the as-of date to ask for; yfinance first brings the cache up to date
+    (for ``tickers``, or every fund already in the cache when None).
 
     With yfinance and no --as-of, the note is asked for as of the last closed session, so a
     cache that ends earlier (say, offline) makes the note say its prices end before that.
@@ -299,13 +300,14 @@ def import_flows(path, cache_dir):
               envvar="NOTEWRITER_TEMPLATES", help="Folder whose templates override the shipped ones.")
 @click.option("--format", "fmt", type=FORMATS, default="md", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write here, not stdout.")
+@source_options
 @handle_errors
-def digest(as_of, window, data, template_dir, fmt, out):
+def digest(as_of, window, data, template_dir, fmt, out, source_kind, offline, cache_dir):
     """Write the daily flows digest: leaderboard, headline rotation, its historical analog."""
     from .digest import render_digest, write_digest
-    from .pipeline import open_source
 
-    dg = write_digest(open_source(data), _as_of(as_of), window, template_dir)
+    source, as_of = _open_source(None, _as_of(as_of), data, source_kind, offline, cache_dir)
+    dg = write_digest(source, as_of, window, template_dir)
     if not dg.check["ok"]:
         bad = [f"{x['text']!r}: {x['reason']}" for x in dg.check["findings"] if not x.get("matched")]
         _fail(f"not published: {len(bad)} unsupported number(s) in the digest: " + "; ".join(bad), 1)
@@ -324,13 +326,14 @@ def digest(as_of, window, data, template_dir, fmt, out):
 @click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes.")
 @click.option("--templates", "template_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               envvar="NOTEWRITER_TEMPLATES", help="Folder whose templates override the shipped ones.")
+@source_options
 @handle_errors
-def batch(data, as_of, window, out_dir, formats, jobs, template_dir):
+def batch(data, as_of, window, out_dir, formats, jobs, template_dir, source_kind, offline, cache_dir):
     """Write a note for every fund plus the digest; exit 1 if any failed (see manifest.jsonl)."""
     from .batch import run_batch
-    from .pipeline import open_source
 
-    result = run_batch(open_source(data), _as_of(as_of), window, out_dir,
+    source, as_of = _open_source(None, _as_of(as_of), data, source_kind, offline, cache_dir)
+    result = run_batch(source, as_of, window, out_dir,
                        formats=[f.strip() for f in formats.split(",") if f.strip()], jobs=jobs,
                        template_dir=template_dir)
     for row in result.failed:

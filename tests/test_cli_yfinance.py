@@ -161,3 +161,15 @@ def test_import_of_a_bad_flows_file_names_file_and_row(tmp_path):
     assert code == 2 and out == ""
     assert err == (f"notewriter: {flows}, row 3: expected a date like 2026-04-03 in column 'date', "
                    "got 'yesterday'\n")
+
+
+def test_digest_and_batch_from_the_cache_offline(filled_cache, tmp_path):
+    code, out, err = run("digest", "--offline", "--as-of", "2026-05-01", "--cache-dir", str(filled_cache))
+    assert code == 0, err
+    assert out.strip()
+    out_dir = tmp_path / "out"
+    code, _, err = run("batch", "--offline", "--as-of", "2026-05-01", "--out", str(out_dir), "--formats", "md",
+                       "--cache-dir", str(filled_cache))
+    assert code == 0, err
+    assert (out_dir / "md" / "IJR.md").is_file() and (out_dir / "md" / "SPY.md").is_file()
+    assert (out_dir / "manifest.jsonl").is_file()
