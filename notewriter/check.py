@@ -365,9 +365,12 @@ def extract_numbers(text: str) -> list[_Token]:
             continue
         taken.append((m.start(), m.end()))
         tokens.append(_Token(m.start(), m.end(), m.group(0), ("date",), parsed[0], date_key=parsed[1]))
+    taken_starts = [a for a, _ in taken]
     for m in _NUMBER.finditer(text):
-        if taken and any(a < m.end() and m.start() < b for a, b in taken):
-            continue  # inside a date
+        if taken:
+            k = bisect.bisect_right(taken_starts, m.start()) - 1
+            if (k >= 0 and taken[k][1] > m.start()) or (k + 1 < len(taken) and taken[k + 1][0] < m.end()):
+                continue  # inside a date
         num = m.group("num")
         if num is None:
             continue
