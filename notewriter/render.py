@@ -23,14 +23,21 @@ def _num(x) -> float:
     return value
 
 
+def _scaled(a: float, unit: float) -> str:
+    """One decimal, dropped only for exactly round amounts (a $200 million threshold), so the
+    precision shown never claims less than the number has."""
+    whole = a / unit
+    return f"${whole:,.0f}" if whole == round(whole) else f"${whole:,.1f}"
+
+
 def usd(x, signed: bool = False) -> str:
     """$399.4 million, $1.5 billion, $12,500; the sign is left to the words unless `signed`."""
     v = _num(x)
     a = abs(v)
     if round(a / 1e9, 1) >= 1:
-        body = f"${a / 1e9:,.1f}".removesuffix(".0") + " billion"
+        body = _scaled(a, 1e9) + " billion"
     elif round(a / 1e6, 1) >= 1:
-        body = f"${a / 1e6:,.1f}".removesuffix(".0") + " million"
+        body = _scaled(a, 1e6) + " million"
     else:
         body = f"${a:,.0f}"
     if signed and round(a) != 0:
