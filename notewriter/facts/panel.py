@@ -160,7 +160,7 @@ class Panel:
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = shares / prev
             close_ratio = close_f / close_f[pp, fcols]
-            near = np.abs(ratio[..., None] / SPLIT_RATIOS - 1) < 0.01
+            near = np.abs(ratio[..., None] / SPLIT_RATIOS - 1) < 0.05
         has_near = near.any(axis=-1)
         implied = np.where(has_near, SPLIT_RATIOS[np.argmax(near, axis=-1)], 1.0)
         detected = has_near & (factor == 1.0) & (np.abs(close_ratio * implied - 1) < 0.1)
