@@ -18,7 +18,7 @@ from .facts.analogs import leaderboard, rotations
 from .facts.build import Settings, _dates, _FactMaker, _flag, _iso, build_facts, config_facts, window_start
 from .facts.models import WINDOW_WORDS, DigestFacts, Window
 from .facts.panel import Panel, panel_for
-from .note import SECTIONS, context
+from .note import SECTIONS, context, environment
 from .sentiment import FACTS_WEIGHT, TEXT_WEIGHT, Sentiment, TickerSentiment, facts_signals, label_for
 from .sources.base import Source
 
@@ -133,7 +133,7 @@ def _title(d: DigestFacts) -> str:
 
 def compose_digest(d: DigestFacts, template_dir: str | Path | None = None, llm=None) -> Digest:
     """A complete, checked digest (`llm` is accepted for symmetry with fund notes and not used yet)."""
-    env = render.environment(template_dir, prose=True)
+    env = environment(template_dir, prose=True)
     ctx: dict = {"d": d, "r": d.rotation, "seed": f"digest|{d.as_of}|{d.window}",
                  "window_noun": WINDOW_WORDS[d.window], "pair": {}, "claims": {}}
     if d.notes:
@@ -143,7 +143,7 @@ def compose_digest(d: DigestFacts, template_dir: str | Path | None = None, llm=N
               "1m": f"in the month to {render.longdate(d.end)}"}[d.window]
     ctx["period"] = period
     texts = {}
-    layout = render.environment(template_dir)
+    layout = environment(template_dir)
     for key in DIGEST_KEYS:
         if key == "leaderboard":  # a table: keep its lines
             texts[key] = layout.get_template(f"digest_{key}.md.j2").render(**ctx).strip("\n")

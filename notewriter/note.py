@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
@@ -109,9 +110,19 @@ def title_for(f: FundFacts, c: Claims) -> str:
     return f"{f.ticker}: price and positioning {span}"
 
 
+@lru_cache(maxsize=32)
+def _environment(template_dir: str | None, prose: bool):
+    """Jinja environments are built (and templates compiled) once per folder; edits still reload by mtime."""
+    return render.environment(template_dir, prose=prose)
+
+
+def environment(template_dir: str | Path | None = None, prose: bool = False):
+    return _environment(str(template_dir) if template_dir is not None else None, prose)
+
+
 def draft_sections(f: FundFacts, template_dir: str | Path | None = None) -> tuple[dict[str, str], Claims]:
     """Template text for every section, keyed like SECTION_KEYS."""
-    env = render.environment(template_dir, prose=True)
+    env = environment(template_dir, prose=True)
     c = make_claims(f)
     ctx = context(f, c)
     return {key: render.tidy(env.get_template(f"sections/{key}.md.j2").render(**ctx)) for key in SECTION_KEYS}, c
@@ -123,7 +134,7 @@ LLMHook = Callable[[dict, dict[str, str], Callable[[str, str], list[str]]], tupl
 def compose(f: FundFacts, template_dir: str | Path | None = None, llm: LLMHook | None = None) -> Note:
     """A complete, checked note; `llm(facts_doc, draft, check)` may rewrite sections it can support."""
     draft, c = draft_sections(f, template_dir)
-    env = render.environment(template_dir)
+    env = environment(template_dir)
     origins: dict[str, dict] = {k: {"origin": "template", "reason": None} for k in draft}
     run: dict[str, Any] = {}
     texts = dict(draft)
@@ -136,7 +147,7 @@ def compose(f: FundFacts, template_dir: str | Path | None = None, llm: LLMHook |
 
         texts, origins, run = llm(pre_doc, draft, check_section)
     sentiment = score_note(f, "\n\n".join(texts[k] for k in SECTION_KEYS))
-    footer = render.tidy(render.environment(template_dir, prose=True).get_template("footer.md.j2")
+    footer = render.tidy(environment(template_dir, prose=True).get_template("footer.md.j2")
                          .render(**context(f, c)))
     title = title_for(f, c)
     headings = list(SECTIONS)

@@ -282,7 +282,14 @@ def build_facts(ticker: str, as_of: date | str | None, window: Window, source: S
                                                   ticker=comp.ticker, change=True, inputs=("flow.net_usd", "weight"))})
             if comp.weight is not None else comp for comp in components)
     if peers is None:
-        peers = panel.window_table(snap)
+        by_cat = snap.extra.get("by_category")
+        if by_cat is None:  # once per snapshot: the universe's flows grouped by category
+            table = panel.window_table(snap)
+            table = table[table["net_usd"].notna() & (table["net_usd"].abs() >= 5e5)]
+            by_cat = snap.extra["by_category"] = {k: g for k, g in table.groupby("category")}
+        peers = by_cat.get(identity.category) if identity.category else None
+        if peers is None:
+            peers = panel.window_table(snap).iloc[:0]
     peer_facts = _peers(F, ticker, identity.category, flow, peers)
     return FundFacts(ticker=ticker, as_of=as_of_d, window=window, identity=identity, flow=flow, price=price,
                      history=history, components=components, sectors=sectors, peers=peer_facts,
