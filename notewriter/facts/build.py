@@ -13,7 +13,6 @@ import pandas as pd
 from .. import calendar
 from ..errors import UsageError
 from ..sources.base import Source
-from .flows import split_factors
 from .panel import WINDOW_SESSIONS, Panel, panel_for
 from .models import (
     BaseRate, Component, Config, Dates, Fact, Flow, FundFacts, History, Identity, Peer, Price, QualityFlag,
@@ -101,12 +100,6 @@ def _flag(F, code: str, text: str, touches: bool = False, **values) -> QualityFl
 
 def _iso(ts) -> str:
     return pd.Timestamp(ts).date().isoformat()
-
-
-def _returns_frame(prices: pd.DataFrame) -> pd.Series:
-    """Close adjusted for splits only (price return, no dividends)."""
-    cum = split_factors(prices)
-    return prices["Close"] * cum / cum.iloc[-1]
 
 
 def build_facts(ticker: str, as_of: date | str | None, window: Window, source: Source,
