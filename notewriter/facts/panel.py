@@ -251,8 +251,10 @@ class Panel:
             ye_row = self.lp[y0] if y0 >= 0 else np.full(T, -1)
             tt["ytd_return"] = a_last / take(adj, ye_row) - 1
             lo = int(self.sessions.searchsorted(as_of - pd.Timedelta(weeks=st.range_weeks), side="right"))
-            tt["low_52w"] = np.nanmin(np.where(self.valid[lo:i + 1], self.low[lo:i + 1], np.inf), axis=0)
-            tt["high_52w"] = np.nanmax(np.where(self.valid[lo:i + 1], self.high[lo:i + 1], -np.inf), axis=0)
+            # intraday range in today's share basis: prices before a split scale by the split ratio
+            basis = self.cumsplit[lo:i + 1] / self.cumsplit[i]
+            tt["low_52w"] = np.nanmin(np.where(self.valid[lo:i + 1], self.low[lo:i + 1] * basis, np.inf), axis=0)
+            tt["high_52w"] = np.nanmax(np.where(self.valid[lo:i + 1], self.high[lo:i + 1] * basis, -np.inf), axis=0)
             tt["low_52w"][~np.isfinite(tt["low_52w"])] = np.nan
             tt["high_52w"][~np.isfinite(tt["high_52w"])] = np.nan
             k = st.adv_sessions
