@@ -43,10 +43,12 @@ def _stance(sign: float) -> Stance:
 def make_claims(f: FundFacts) -> Claims:
     items: list[Claim] = []
     net = f.flow.net_usd.num if f.flow.net_usd is not None else None
+    no_unit_change = f.flow.shares_change is not None and f.flow.shares_change.num == 0
+    tiny = f.flow.pct_of_aum is not None and abs(f.flow.pct_of_aum.num) < 0.00005
     if net is None:
         direction = "unknown"
-    elif round(abs(net) / 1e5) == 0:
-        direction = "flat"
+    elif round(abs(net) / 1e5) == 0 or no_unit_change or tiny:
+        direction = "flat"  # under half a basis point of assets, or units back where they started
     else:
         direction = "inflow" if net > 0 else "outflow"
 

@@ -103,7 +103,7 @@ def title_for(f: FundFacts, c: Claims) -> str:
     span = {"1d": f"on {end}", "1w": f"in the week to {end}", "1m": f"in the month to {end}",
             "ytd": f"in the year to {end}"}[f.window]
     if c.direction in ("inflow", "outflow"):
-        est = "estimated " if f.flow.method == "shares x nav" else ""
+        est = "estimated " if f.flow.method == "shares x nav" else "vendor-reported "
         return f"{f.ticker}: {est}{render.usd(f.flow.net_usd)} net {c.direction} {span}"
     if c.direction == "flat":
         return f"{f.ticker}: no net flows {span}"

@@ -89,6 +89,15 @@ def longdate(x) -> str:
     return f"{d:%B} {d.day}, {d.year}"
 
 
+_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def words(n) -> str:
+    """Small whole numbers as words ("two-for-one split"); larger ones as digits."""
+    n = int(round(_num(n)))
+    return _WORDS[n] if 0 <= n < len(_WORDS) else f"{n:,}"
+
+
 def ordinal(n) -> str:
     n = int(round(_num(n)))
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
@@ -103,7 +112,7 @@ def pick(options, *keys) -> str:
 
 
 FILTERS = {"usd": usd, "pct": pct, "spct": spct, "shares": shares, "price": price, "num": num, "snum": snum,
-           "integer": integer, "longdate": longdate, "ordinal": ordinal}
+           "integer": integer, "longdate": longdate, "ordinal": ordinal, "words": words}
 
 
 def environment(override_dir: str | Path | None = None, prose: bool = False) -> jinja2.Environment:

@@ -200,6 +200,9 @@ def build_facts(ticker: str, as_of: date | str | None, window: Window, source: S
             shares_end=F(s_end, "shares", s_src, as_of=end_obs.date()),
             shares_change=F(s_end - round(s_start * factor), "shares", s_src, change=True),
             shares_change_pct=F(s_end / (s_start * factor) - 1 if s_start else None, "pct", s_src, change=True),
+            split_ratio=(F(int(round(factor)) if abs(factor - round(factor)) < 1e-9 else factor,
+                           "count" if abs(factor - round(factor)) < 1e-9 else "ratio", p_src)
+                         if factor != 1.0 else None),
             aum_usd=F(float(R["aum_est"]), "usd", s_src, inputs=inputs),
             flow_days=F(int(R["flow_days"]), "count", s_src),
         )
@@ -353,7 +356,7 @@ def _price_facts(F, T: dict, last_ts, src: str) -> Price:
 def _history(F, R: dict, T: dict, src: str, flow: Flow, settings: Settings, window: str) -> History:
     kw: dict = {}
     if math.isfinite(R["zscore"]):
-        kw["zscore"] = F(float(R["zscore"]), "zscore", "derived", inputs=(src,))
+        kw["zscore"] = F(float(R["zscore"]), "zscore", "derived", change=True, inputs=(src,))
         kw["percentile"] = F(int(R["percentile"]), "count", "derived", inputs=(src,))
         kw["lookback_windows"] = F(int(R["lookback_windows"]), "count", "derived", inputs=(src,))
         kw["largest_same_sign"] = bool(R["largest_same_sign"])

@@ -59,6 +59,7 @@ class Flow(Frozen):
     shares_end: Fact | None = None
     shares_change: Fact | None = None
     shares_change_pct: Fact | None = None
+    split_ratio: Fact | None = None
     vendor_net_usd: Fact | None = None
     vendor_days: Fact | None = None
     aum_usd: Fact | None = None
