@@ -59,11 +59,13 @@ BASE_CFG = {
     "class_weight": "balanced",
 }
 
-# Small grid searched by cross-validation on the training split.
+# Small grid searched by cross-validation on the training split.  Featurization
+# variants were also compared by the same 5-fold CV (word 1-3-grams, min_df 1,
+# raw digits, raw cashtags, char 3-6-grams, linear tf): all within +-0.003
+# macro-F1 of the base config; dropping the lexicon features cost 0.02.
 GRID = {
     "C": [5.0, 10.0, 20.0],
     "class_weight": ["balanced", None],
-    "char_max": [5],
 }
 
 PRUNE = 1e-4  # weights below this (max over classes) are dropped from the shipped model
@@ -124,12 +126,13 @@ class Vectorizer:
         return sp.hstack(blocks, format="csr")
 
 
-def make_clf(cfg: dict) -> LogisticRegression:
+def make_clf(cfg: dict, tol: float = 1e-6) -> LogisticRegression:
+    """Deterministic lbfgs fit; CV uses a looser tolerance than the final fit for speed."""
     return LogisticRegression(
         C=float(cfg["C"]),
         class_weight=cfg["class_weight"],
         max_iter=3000,
-        tol=1e-6,
+        tol=tol,
         solver="lbfgs",
         random_state=SEED,
     )
@@ -144,7 +147,7 @@ def cross_validate(texts, y, cfg, feats_cache) -> dict:
     pred = np.empty_like(y)
     for tr, te in skf.split(np.zeros(len(y)), y):
         vec = Vectorizer(cfg).fit(W[tr], C[tr])
-        clf = make_clf(cfg).fit(vec.transform(W[tr], C[tr], D[tr]), y[tr])
+        clf = make_clf(cfg, tol=1e-4).fit(vec.transform(W[tr], C[tr], D[tr]), y[tr])
         pred[te] = clf.predict(vec.transform(W[te], C[te], D[te]))
     return macro_f1_report(y, pred)
 
@@ -158,8 +161,10 @@ def export(path: Path, cfg: dict, vec: Vectorizer, clf: LogisticRegression) -> n
     strong = np.flatnonzero(np.abs(sparse_part).max(axis=1) >= PRUNE)
     meta = dict(cfg)
     meta["n_docs"] = int(vec.n_docs)
+    meta["lexicon_version"] = T.LEXICON_VERSION
     meta["classes"] = list(T.CLASSES)
     meta["trained_on"] = "Twitter Financial News sent_train.csv"
+    assert max(int(vec.df[0].max()), int(vec.df[1].max())) < 2**16
     np.savez_compressed(
         path,
         meta=np.array(json.dumps(meta, sort_keys=True)),

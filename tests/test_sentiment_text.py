@@ -278,3 +278,15 @@ def test_fiqa_per_target_scoring(item_id, target, sign):
     item = items[0]
     assert np.sign(item["gold"]) == sign
     assert np.sign(T.score_for_target(item["text"], item["target"])) == sign
+
+
+def test_runtime_imports_no_sklearn():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from notewriter.sentiment import text, evaluate; text.score_sentence('profit rose'); "
+        "assert not any(m == 'sklearn' or m.startswith('sklearn.') or m == 'scipy' or m.startswith('scipy.') "
+        "for m in sys.modules), 'sklearn/scipy imported at runtime'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[1])

@@ -33,6 +33,8 @@ from pathlib import Path
 import numpy as np
 
 CLASSES = ("Bearish", "Neutral", "Bullish")
+# Bump whenever the lexicon or its features change: the shipped weights depend on them.
+LEXICON_VERSION = 2
 MODEL_PATH = Path(__file__).resolve().parent / "model" / "text_model.npz"
 
 # --------------------------------------------------------------------------
@@ -186,7 +188,9 @@ _polar(+0.7, "strong|stronger|strongest|strength|robust|solid|optimism|optimisti
        "recovery|upside|tailwind|tailwinds|overweight|accumulation|buy|buys|bought",
        "positive|improve|improves|improved|improving|improvement|strengthen|strengthened",
        "tops|topped|best|gain|52-week_high|new_high|new_highs|higher_high|long",
-       "beating|beats_estimates|exceeds|surpass|surpassed|surpasses|jump|soars")
+       "beating|beats_estimates|exceeds|surpass|surpassed|surpasses|jump|soars",
+       "highs|bounce|bounces|bounced|squeeze|hopes|hopeful|bull|bulls|above|nice|upgrades",
+       "outperformance|record_profit|raises_guidance|buyback|windfall|blowout")
 _polar(-1.0, "bearish|downgrade|downgrades|downgraded|underperform|underperforms",
        "underperformed|miss|misses|missed|record_low|selloff|sell-off|crash|crashed",
        "crashes|plunge|plunges|plunged|bankruptcy|bankrupt|fraud|recession|slump")
@@ -200,7 +204,9 @@ _polar(-0.7, "weak|weaker|weakest|weakness|weaken|weakens|weakened|soft|softer|d
        "52-week_low|new_low|new_lows|lower_low|profit_taking|short|shorts|shorting",
        "cut_to|cuts_to|slashes|slashed|pressured|hurt|hurts|threat|threatens",
        "worsen|worsens|worsened|worsening|deteriorate|deteriorated|deteriorating",
-       "dump|dumps|dumped|dumping|exit|exits|exited|ditch|ditches|ditched")
+       "dump|dumps|dumped|dumping|exit|exits|exited|ditch|ditches|ditched",
+       "crisis|bad|bear|bears|below|lowest|lows|worse|outbreak|hit|hits|pain|painful",
+       "shortfall|glut|layoff|bailout|default|defaults|defaulted|downturn|headwind")
 _polar(-0.3, "mean_reversion")  # an expected unwind of a stretched move: mildly cautionary
 
 # Multi-word expressions joined into one token before matching.
@@ -282,6 +288,10 @@ def _direction(tok: str) -> int:
     return 0
 
 
+# Event kinds, in the order of LexiconResult.by_kind.
+_KINDS = ("pair", "polar", "metric", "direction")
+
+
 @dataclass(frozen=True)
 class LexiconResult:
     score: float  # tanh-squashed sum of event polarities, in (-1, 1)
@@ -289,6 +299,8 @@ class LexiconResult:
     negative: float  # sum of |negative| event weights
     events: int
     paired: int  # metric-direction pairs found
+    negated: int = 0  # events flipped by a negator
+    by_kind: tuple[float, ...] = (0.0,) * (2 * len(_KINDS))  # (pos, neg) per kind
 
 
 def _clause_ids(toks: list[str]) -> tuple[list[int], list[int]]:
@@ -313,7 +325,7 @@ def _lexicon(text: str) -> LexiconResult:
         return LexiconResult(0.0, 0.0, 0.0, 0, 0)
     clause, phrase = _clause_ids(toks)
     used = [False] * n
-    events: list[tuple[float, int, int]] = []  # (polarity, token, partner token or same)
+    events: list[tuple[float, int, int, int]] = []  # (polarity, token, partner or same, kind)
 
     dirs = [_direction(t) for t in toks]
     metric_pos = [i for i, t in enumerate(toks) if t in _METRICS]
@@ -335,23 +347,25 @@ def _lexicon(text: str) -> LexiconResult:
         if best is not None:
             j = best[1]
             used[i] = used[j] = True
-            events.append((float(d * _METRICS[toks[j]][0]), min(i, j), max(i, j)))
+            events.append((float(d * _METRICS[toks[j]][0]), min(i, j), max(i, j), 0))
             paired += 1
     for i, t in enumerate(toks):
         if used[i]:
             continue
         if t in _METRICS and _METRICS[t][1]:
-            events.append((_METRICS[t][1], i, i))
+            events.append((_METRICS[t][1], i, i, 2))
             used[i] = True
         elif t in _POLAR:
-            events.append((_POLAR[t], i, i))
+            events.append((_POLAR[t], i, i, 1))
             used[i] = True
         elif dirs[i]:
-            events.append((_UNPAIRED_DIRECTION * dirs[i], i, i))
+            events.append((_UNPAIRED_DIRECTION * dirs[i], i, i, 3))
             used[i] = True
 
     total = pos = neg = 0.0
-    for pol, a, b in events:
+    n_neg = 0
+    kinds = [0.0] * (2 * len(_KINDS))
+    for pol, a, b, kind in events:
         mult = 1.0
         for k in range(max(0, a - _INT_WINDOW), min(n, b + _INT_WINDOW + 1)):
             if k == a or k == b or clause[k] != clause[a]:
@@ -367,12 +381,15 @@ def _lexicon(text: str) -> LexiconResult:
             if t in _NEGATORS or (t in ("fail", "fails", "failed") and k + 1 < n and toks[k + 1] == "to"):
                 negated = not negated
         v = pol * mult * (-1.0 if negated else 1.0)
+        n_neg += negated
         total += v
         if v > 0:
             pos += v
+            kinds[2 * kind] += v
         else:
             neg -= v
-    return LexiconResult(math.tanh(0.8 * total), pos, neg, len(events), paired)
+            kinds[2 * kind + 1] -= v
+    return LexiconResult(math.tanh(0.8 * total), pos, neg, len(events), paired, n_neg, tuple(kinds))
 
 
 def lexicon_score(text: str) -> float:
@@ -386,7 +403,8 @@ def lexicon_features(text: str) -> list[float]:
 
 
 def _lexicon_features(r: LexiconResult) -> list[float]:
-    return [r.score, math.tanh(r.positive), math.tanh(r.negative), min(r.paired, 3) / 3.0]
+    return ([r.score, math.tanh(r.positive), math.tanh(r.negative), min(r.paired, 3) / 3.0,
+             min(r.negated, 2) / 2.0] + [math.tanh(v) for v in r.by_kind])
 
 
 # --------------------------------------------------------------------------
@@ -469,6 +487,13 @@ class TextModel:
             coef_vals = z["coef_vals"].astype(np.float64)
             self.dense_coef = z["dense_coef"].astype(np.float64)
             self.intercept = z["intercept"].astype(np.float64)
+        n_dense = len(_lexicon_features(_lexicon("")))
+        if self.dense_coef.shape[0] != n_dense or int(self.cfg.get("lexicon_version", 0)) != LEXICON_VERSION:
+            raise RuntimeError(
+                f"{path} was trained with another lexicon feature set "
+                f"(version {self.cfg.get('lexicon_version', 0)}, {self.dense_coef.shape[0]} features; "
+                f"this code: version {LEXICON_VERSION}, {n_dense}); rerun scripts/train_sentiment.py"
+            )
         n_docs = float(self.cfg["n_docs"])
         # sklearn TfidfTransformer(smooth_idf=True): idf = ln((1 + n) / (1 + df)) + 1
         self.w_idf = np.log((1.0 + n_docs) / (1.0 + w_df)) + 1.0
