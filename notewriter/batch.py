@@ -136,7 +136,7 @@ def run_batch(source: Source, as_of: date | str | None, window: str = "1d", out:
         drow: dict = {"ticker": "DIGEST", "status": "ok", "paths": {}}
         try:
             dg = write_digest(source, end, window if window in ("1d", "1w", "1m") else "1w", template_dir,
-                              settings=settings, panel=panel)
+                              settings=settings, panel=panel, llm=llm)
             drow["as_of"] = dg.as_of.isoformat()
             drow["check"] = {"ok": dg.check["ok"], "numbers": dg.check["numbers"],
                              "unsupported": dg.check["unsupported"]}

@@ -301,13 +301,16 @@ def import_flows(path, cache_dir):
 @click.option("--format", "fmt", type=FORMATS, default="md", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write here, not stdout.")
 @source_options
+@llm_options
 @handle_errors
-def digest(as_of, window, data, template_dir, fmt, out, source_kind, offline, cache_dir):
+def digest(as_of, window, data, template_dir, fmt, out, source_kind, offline, cache_dir, llm, llm_model,
+           llm_base_url, llm_timeout):
     """Write the daily flows digest: leaderboard, headline rotation, its historical analog."""
     from .digest import render_digest, write_digest
 
     source, as_of = _open_source(None, _as_of(as_of), data, source_kind, offline, cache_dir)
-    dg = write_digest(source, as_of, window, template_dir)
+    dg = write_digest(source, as_of, window, template_dir, llm=_llm_hook(llm, llm_model, llm_base_url, llm_timeout))
+    _warn_run(dg)
     if not dg.check["ok"]:
         bad = [f"{x['text']!r}: {x['reason']}" for x in dg.check["findings"] if not x.get("matched")]
         _fail(f"not published: {len(bad)} unsupported number(s) in the digest: " + "; ".join(bad), 1)
@@ -327,15 +330,17 @@ def digest(as_of, window, data, template_dir, fmt, out, source_kind, offline, ca
 @click.option("--templates", "template_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               envvar="NOTEWRITER_TEMPLATES", help="Folder whose templates override the shipped ones.")
 @source_options
+@llm_options
 @handle_errors
-def batch(data, as_of, window, out_dir, formats, jobs, template_dir, source_kind, offline, cache_dir):
+def batch(data, as_of, window, out_dir, formats, jobs, template_dir, source_kind, offline, cache_dir, llm, llm_model,
+          llm_base_url, llm_timeout):
     """Write a note for every fund plus the digest; exit 1 if any failed (see manifest.jsonl)."""
     from .batch import run_batch
 
     source, as_of = _open_source(None, _as_of(as_of), data, source_kind, offline, cache_dir)
     result = run_batch(source, as_of, window, out_dir,
                        formats=[f.strip() for f in formats.split(",") if f.strip()], jobs=jobs,
-                       template_dir=template_dir)
+                       template_dir=template_dir, llm=_llm_hook(llm, llm_model, llm_base_url, llm_timeout))
     for row in result.failed:
         click.echo(f"notewriter: {row['ticker']} failed: {row.get('error')}", err=True)
     if result.digest is not None and result.digest["status"] != "ok":

@@ -68,6 +68,7 @@ class Digest(BaseModel):
     window: str
     title: str
     sections: dict[str, str]
+    origins: dict[str, dict] = {}
     footer: str
     facts: DigestFacts
     sentiment: Sentiment
@@ -132,7 +133,7 @@ def _title(d: DigestFacts) -> str:
 
 
 def compose_digest(d: DigestFacts, template_dir: str | Path | None = None, llm=None) -> Digest:
-    """A complete, checked digest (`llm` is accepted for symmetry with fund notes and not used yet)."""
+    """A complete, checked digest; `llm(facts_doc, draft, check)` may rewrite its prose sections."""
     env = environment(template_dir, prose=True)
     ctx: dict = {"d": d, "r": d.rotation, "seed": f"digest|{d.as_of}|{d.window}",
                  "window_noun": WINDOW_WORDS[d.window], "pair": {}, "claims": {}}
@@ -149,6 +150,18 @@ def compose_digest(d: DigestFacts, template_dir: str | Path | None = None, llm=N
             texts[key] = layout.get_template(f"digest_{key}.md.j2").render(**ctx).strip("\n")
         else:
             texts[key] = render.tidy(env.get_template(f"digest_{key}.md.j2").render(**ctx))
+    origins = {k: {"origin": "template", "reason": None} for k in texts}
+    run: dict[str, Any] = {}
+    if llm is not None:
+        pre_doc = digest_document(d, None)
+
+        def check_section(key: str, text: str) -> list[str]:
+            return [f"{x.text}: {x.reason}" for x in check_note(text, pre_doc).unsupported]
+
+        prose = {k: v for k, v in texts.items() if k != "leaderboard"}  # the table stays as built
+        rewritten, prose_origins, run = llm(pre_doc, prose, check_section)
+        texts.update(rewritten)
+        origins.update(prose_origins)
     sentiment = _sentiment(d, "\n\n".join(texts[k] for k in DIGEST_KEYS if k != "leaderboard"))
     footer = render.tidy(env.get_template("digest_footer.md.j2").render(**ctx))
     title = _title(d)
@@ -159,8 +172,8 @@ def compose_digest(d: DigestFacts, template_dir: str | Path | None = None, llm=N
 
     markdown = _tidy_markdown(markdown)
     report = check_note(markdown, digest_document(d, sentiment))
-    return Digest(as_of=d.as_of, window=d.window, title=title, sections=texts, footer=footer, facts=d,
-                  sentiment=sentiment, markdown=markdown, check=report.as_dict())
+    return Digest(as_of=d.as_of, window=d.window, title=title, sections=texts, origins=origins, footer=footer,
+                  facts=d, sentiment=sentiment, markdown=markdown, check=report.as_dict(), run=run)
 
 
 def write_digest(source: Source, as_of: date | str | None, window: Window = "1d", template_dir=None,
@@ -179,9 +192,11 @@ def render_digest(dg: Digest, fmt: str) -> str:
         return to_text(dg.markdown)
     if fmt == "json":
         doc = {"kind": "digest", "as_of": dg.as_of.isoformat(), "window": dg.window, "title": dg.title,
-               "sections": {k: {"title": DIGEST_TITLES[k], "text": v} for k, v in dg.sections.items()},
+               "sections": {k: {"title": DIGEST_TITLES[k], "text": v,
+                                **{key: val for key, val in dg.origins.get(k, {}).items() if val is not None}}
+                            for k, v in dg.sections.items()},
                "sentiment": dg.sentiment.model_dump(mode="json"), "check": dg.check,
                "facts": dg.facts.model_dump(mode="json", exclude_none=True), "footer": dg.footer,
-               "markdown": dg.markdown}
+               "markdown": dg.markdown, **({"run": dg.run} if dg.run else {})}
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     raise ValueError(f"unknown format {fmt!r}; expected one of md, html, txt, json")

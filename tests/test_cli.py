@@ -166,3 +166,34 @@ def test_llm_endpoint_down_gives_template_note_and_one_warning():
     assert proc.stdout.startswith("# IJR:") and "$399.4 million" in proc.stdout
     warning = proc.stderr.strip().splitlines()
     assert len(warning) == 1 and "unreachable" in warning[0]
+
+
+def test_digest_llm_clean_and_inventing():
+    with serve(default="echo") as server:
+        code, out, err = run("digest", "--format", "json", "--llm", env=_llm_env(server))
+    assert code == 0, err
+    doc = json.loads(out)
+    prose = {k: s for k, s in doc["sections"].items() if k != "leaderboard"}
+    assert {s["origin"] for s in prose.values()} == {"llm"}
+    assert "origin" in doc["sections"]["leaderboard"] and doc["sections"]["leaderboard"]["origin"] == "template"
+    assert doc["check"]["ok"]
+
+    with serve(default="invent") as server:
+        code, out, err = run("digest", "--format", "json", "--llm", env=_llm_env(server))
+    assert code == 0, err
+    doc = json.loads(out)
+    assert {s["origin"] for s in doc["sections"].values()} == {"template"}
+    assert "9.87" not in doc["markdown"]
+
+
+def test_batch_llm_marks_every_note(tmp_path):
+    with serve(default="echo") as server:
+        code, _, err = run("batch", "--out", str(tmp_path), "--formats", "json", "--llm", env=_llm_env(server))
+        requests = len(server.bodies())
+    assert code == 0, err
+    notes = sorted((tmp_path / "json").glob("*.json"))
+    assert len(notes) >= 15  # 14 funds and the digest
+    for path in notes:
+        doc = json.loads(path.read_text())
+        assert doc["sections"]["lede"]["origin"] == "llm", path.name
+    assert requests >= len(notes)
