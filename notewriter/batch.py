@@ -5,6 +5,7 @@ One bad fund never stops the others: its error goes to `manifest.jsonl` and the 
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -20,7 +21,7 @@ from . import calendar
 from .errors import NotewriterError, UsageError
 from .facts.build import Settings, build_facts
 from .facts.panel import Panel, panel_for
-from .note import LLMHook, compose
+from .note import LLMHook, compose, warm_templates
 from .publish import FORMATS, render_as, write_atomic
 from .sources.base import Source
 
@@ -93,8 +94,9 @@ def run_batch(source: Source, as_of: date | str | None, window: str = "1d", out:
     result.timings["load"] = time.perf_counter() - t0
     requested = pd.Timestamp(as_of) if as_of is not None else panel.sessions[-1]
     end = calendar.session_on_or_before(requested)
-    all_funds = sorted(set(panel.funds) | {t for t in panel.errors if t in set(panel.info) | set(panel.tickers)}
-                       | set(getattr(source, "funds", lambda: [])() if tickers is None else []))
+    known = set(panel.info) | set(panel.tickers)
+    all_funds = sorted(set(panel.funds) | {t for t in panel.errors if t in known}
+                       | set(panel.listed_funds if tickers is None else []))
     todo = [t.upper() for t in tickers] if tickers is not None else all_funds
 
     # facts for the universe in vectorized passes: warm every window's snapshot once, before any fork
@@ -116,12 +118,22 @@ def run_batch(source: Source, as_of: date | str | None, window: str = "1d", out:
 
         _WORK.update(panel=panel, source=source, as_of=end, window=window, out=out, formats=formats,
                      template_dir=template_dir, llm=llm, settings=settings)
+        warm_templates(template_dir)  # compiled once here, inherited by every worker
+        for fmt in formats:
+            (out / fmt).mkdir(parents=True, exist_ok=True)
         size = max(1, min(64, len(todo) // (jobs * 8) or 1))
         chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
-        with mp.get_context("fork").Pool(jobs) as pool:
-            for part in pool.imap(_work_chunk, chunks):
-                rows.extend(part)
-                bar.update(len(part))
+        # the panel's arrays are shared with the workers page for page; freezing the objects that exist now
+        # keeps the workers' garbage collector from touching (and so copying) the pages that hold them
+        gc.collect()
+        gc.freeze()
+        try:
+            with mp.get_context("fork").Pool(jobs) as pool:
+                for part in pool.imap(_work_chunk, chunks):
+                    rows.extend(part)
+                    bar.update(len(part))
+        finally:
+            gc.unfreeze()
         _WORK.clear()
     else:
         for t in todo:

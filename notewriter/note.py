@@ -128,6 +128,15 @@ def draft_sections(f: FundFacts, template_dir: str | Path | None = None) -> tupl
     return {key: render.tidy(env.get_template(f"sections/{key}.md.j2").render(**ctx)) for key in SECTION_KEYS}, c
 
 
+def warm_templates(template_dir: str | Path | None = None) -> None:
+    """Compile every template a note uses now (before a batch forks its workers, so they share the code)."""
+    prose = environment(template_dir, prose=True)
+    for key in SECTION_KEYS:
+        prose.get_template(f"sections/{key}.md.j2")
+    prose.get_template("footer.md.j2")
+    environment(template_dir).get_template("note.md.j2")
+
+
 LLMHook = Callable[[dict, dict[str, str], Callable[[str, str], list[str]]], tuple[dict[str, str], dict, dict]]
 
 

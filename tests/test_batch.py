@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -64,3 +66,54 @@ def test_batch_all_good_exits_0_and_second_run_uses_the_cache(tmp_path):
     (data / "prices" / "SPY.csv").write_text((data / "prices" / "SPY.csv").read_text() + "\n")
     tables = load_tables(DataDirSource(data))
     assert tables.parsed == 1
+
+
+def test_batch_note_equals_the_single_write_note(tmp_path):
+    """A batch note (cold cache, warm cache, forked workers) is byte for byte the note `write` gives."""
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLES, data, ignore=shutil.ignore_patterns(".notewriter-cache"))
+    tickers = ["IJR", "SPY", "GLD"]
+    single = {}
+    for t in tickers:
+        out = tmp_path / f"{t}.md"
+        result = CliRunner().invoke(main, ["write", t, "--data", str(data), "--as-of", "2025-10-31", "--window", "1w",
+                                           "--format", "md", "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        single[t] = out.read_text()
+    for run, jobs in (("cold", "1"), ("warm", "2")):
+        if run == "cold":
+            shutil.rmtree(Path(os.environ["NOTEWRITER_CACHE_DIR"]) / "columnar", ignore_errors=True)
+        out = tmp_path / run
+        result = CliRunner().invoke(main, ["batch", "--data", str(data), "--as-of", "2025-10-31", "--window", "1w",
+                                           "--out", str(out), "--formats", "md", "--jobs", jobs])
+        assert result.exit_code == 0, result.output
+        for t in tickers:
+            assert (out / "md" / f"{t}.md").read_text() == single[t], (run, t)
+
+
+def test_fast_csv_reader_matches_the_careful_one_and_still_names_bad_rows(tmp_path):
+    import pandas as pd
+    import pytest
+
+    from notewriter.errors import DataError
+    from notewriter.sources import local
+
+    for path in sorted((SAMPLES / "prices").glob("*.csv")):
+        pd.testing.assert_frame_equal(local.read_prices(path), local._read_prices_careful(path), check_exact=True)
+    source = local.DataDirSource(SAMPLES)
+    pd.testing.assert_frame_equal(source._shares_all, source._shares_careful(), check_exact=True)
+    pd.testing.assert_frame_equal(source._flows_all, source._flows_careful(), check_exact=True)
+    # text the fast reader would take too leniently goes to the careful reader, which names the row
+    good = "Date,Open,High,Low,Close,Volume\n2024-01-02,1,1,1,10,100\n2024-01-03,1,1,1,11,100\n"
+    for bad, expect in (("2024-01-03,1,1,1,nan,100", "'nan'"), ("2024-01-03,1,1,1,-4,100", "'-4'"),
+                        ("2024-13-03,1,1,1,11,100", "'2024-13-03'"), ("2024-01-03,1,1,1,1 1,100", "'1 1'")):
+        path = tmp_path / "X.csv"
+        path.write_text(good.splitlines()[0] + "\n" + good.splitlines()[1] + "\n" + bad + "\n")
+        with pytest.raises(DataError) as err:
+            local.read_prices(path)
+        assert "row 3" in str(err.value) and expect in str(err.value), str(err.value)
+    # padded numbers and thousands separators are read (by the careful reader) just as before
+    path = tmp_path / "Y.csv"
+    path.write_text("Date,Close,Volume\n 2024-01-02 , 10.5 ,\"1,000\"\n2024-01-02,11,5\n")
+    frame = local.read_prices(path)
+    assert frame["Close"].tolist() == [11.0] and frame.attrs["duplicates"] == 1

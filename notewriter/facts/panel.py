@@ -30,6 +30,22 @@ def lastpos(valid: np.ndarray) -> np.ndarray:
     return np.maximum.accumulate(idx, axis=0)
 
 
+def _ffill(arr: np.ndarray) -> np.ndarray:
+    """Each column's last non-NaN value carried down over NaN rows (NaN before the first one)."""
+    pos = lastpos(~np.isnan(arr))
+    out = arr[np.clip(pos, 0, None), np.arange(arr.shape[1])]
+    out[pos < 0] = np.nan
+    return out
+
+
+def lastrow(valid: np.ndarray) -> np.ndarray:
+    """For each column, the index of its last True row (-1 if none); `lastpos(valid)[-1]` without the S x N pass."""
+    if not len(valid):
+        return np.full(valid.shape[1], -1)
+    back = np.argmax(valid[::-1], axis=0)
+    return np.where(valid.any(axis=0), valid.shape[0] - 1 - back, -1)
+
+
 def take(arr: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """arr[rows[j], j] for every column j; NaN where rows[j] < 0."""
     rows = np.asarray(rows)
@@ -85,29 +101,43 @@ class Panel:
         self.price_duplicates = tb.price_duplicates
         self.cache_hits, self.parsed = tb.cache_hits, tb.parsed
         all_sessions = calendar.sessions()
-        prices = tb.prices
-        self.tickers = sorted(set(prices["ticker"].unique()))
+        pr = tb.price_rows
+        self.tickers = sorted({t for t, n in zip(pr.tickers, pr.counts) if n > 0})
         self.tcol = {t: j for j, t in enumerate(self.tickers)}
+        self.listed_funds = list(tb.funds)  # every fund the source lists, readable or not
         self.funds = [t for t in tb.funds if t in self.tcol and t not in self.errors]
         self.fcol = {t: j for j, t in enumerate(self.funds)}
-        dates = pd.DatetimeIndex(prices["date"]) if len(prices) else pd.DatetimeIndex([])
-        extra_dates = [pd.DatetimeIndex(tb.shares["date"]), pd.DatetimeIndex(tb.flows["date"])]
-        lo = min([d.min() for d in [dates, *extra_dates] if len(d)], default=all_sessions[0])
-        hi = max([d.max() for d in [dates, *extra_dates] if len(d)], default=all_sessions[0])
+        dates = pr.date.view(np.int64)
+        sh_rows, fl_rows = tb.share_rows, tb.flow_rows
+        spans = [(d.min(), d.max()) for d in (dates, sh_rows.date.view(np.int64), fl_rows.date.view(np.int64))
+                 if len(d)]
+        lo = pd.Timestamp(min(x for x, _ in spans)) if spans else all_sessions[0]
+        hi = pd.Timestamp(max(y for _, y in spans)) if spans else all_sessions[0]
         self.sessions = all_sessions[(all_sessions >= calendar.session_on_or_before(lo)) & (all_sessions <= hi)]
         S, T = len(self.sessions), len(self.tickers)
+        sess = self.sessions.to_numpy(dtype="datetime64[ns]").view(np.int64)
+
+        def on_session(d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            """(is a session, its row) for int64 nanosecond dates."""
+            pos = np.searchsorted(sess, d)
+            hit = pos < S
+            hit[hit] = sess[pos[hit]] == d[hit]
+            return hit, pos
+
+        def counts(codes: np.ndarray, names: list[str]) -> dict[str, int]:
+            n = np.bincount(codes, minlength=len(names)) if len(codes) else np.zeros(len(names), dtype=np.int64)
+            return {names[k]: int(n[k]) for k in np.flatnonzero(n)}
 
         # ---- prices: rows on sessions; rows on other days are counted and left out -------------
-        on = dates.isin(self.sessions)
-        off = prices.loc[~on, "ticker"].value_counts()
-        self.price_off_session = {str(k): int(v) for k, v in off.items()}
-        p = prices[on]
-        r = self.sessions.get_indexer(pd.DatetimeIndex(p["date"]))
-        c = pd.Categorical(p["ticker"], categories=self.tickers).codes.astype(np.int64)
+        block_col = np.array([self.tcol.get(t, -1) for t in pr.tickers], dtype=np.int64)
+        c = np.repeat(block_col, pr.counts)
+        on, r = on_session(dates)
+        self.price_off_session = counts(c[~on], self.tickers)
+        r, c = r[on], c[on]
 
         def wide(col, fill=np.nan):
             out = np.full((S, T), fill)
-            out[r, c] = p[col].to_numpy(dtype=float)
+            out[r, c] = pr.cols[col][on]
             return out
 
         self.close = wide("Close")
@@ -115,89 +145,133 @@ class Panel:
         self.low = wide("Low")
         self.volume = wide("Volume")
         splits = wide("Splits", 0.0)
-        splits = np.where(np.isfinite(splits) & (splits > 0), splits, 1.0)
+        splits[~(np.isfinite(splits) & (splits > 0))] = 1.0
         self.cumsplit = np.cumprod(splits, axis=0)
+        del splits
         self.valid = np.isfinite(self.close)
         self.lp = lastpos(self.valid)
         adj = self.close * self.cumsplit
-        self.adj_ffill = pd.DataFrame(adj).ffill().to_numpy()  # split-adjusted close, carried over gaps
-        self.close_ffill = pd.DataFrame(self.close).ffill().to_numpy()
+        self.adj_ffill = _ffill(adj)  # split-adjusted close, carried over gaps
+        del adj
+        self.close_ffill = _ffill(self.close)
         self.first_row = np.where(self.valid.any(axis=0), self.valid.argmax(axis=0), S)
 
         # ---- share counts on sessions (an observation on a closed day counts for the session before) --
         F = len(self.funds)
         fund_t = np.array([self.tcol[t] for t in self.funds], dtype=np.int64)
-        sh = tb.shares[tb.shares["ticker"].isin(self.fcol)]
-        sh_dates = pd.DatetimeIndex(sh["date"])
-        sh_on = sh_dates.isin(self.sessions)
-        self.shares_off_session = {str(k): int(v) for k, v in sh.loc[~sh_on, "ticker"].value_counts().items()}
-        rows = np.clip(self.sessions.searchsorted(sh_dates, side="right") - 1, 0, None)
-        sh = sh.assign(_row=rows, _order=np.arange(len(sh)))
-        sh = sh[(sh_dates >= self.sessions[0]) if S else np.zeros(len(sh), bool)]
-        dup_mask = sh.duplicated(["ticker", "date"], keep="last")
-        self.shares_duplicates = {str(k): int(v) for k, v in sh.loc[dup_mask, "ticker"].value_counts().items()}
-        sh = sh.sort_values(["ticker", "_row", "date", "_order"], kind="stable")
-        sh = sh.drop_duplicates(["ticker", "_row"], keep="last")
-        sr = sh["_row"].to_numpy()
-        sc = pd.Categorical(sh["ticker"], categories=self.funds).codes.astype(np.int64)
-        self.obs_date = np.full((S, F), np.datetime64("NaT"), dtype="datetime64[ns]")
-        self.obs_date[sr, sc] = sh["date"].to_numpy(dtype="datetime64[ns]")
+        fmap = np.array([self.fcol.get(t, -1) for t in sh_rows.tickers] + [-1], dtype=np.int64)
+        fc = fmap[sh_rows.codes]
+        keep = fc >= 0
+        fc = fc[keep]
+        sd = sh_rows.date.view(np.int64)[keep]
+        sh_on, _ = on_session(sd)
+        self.shares_off_session = counts(fc[~sh_on], self.funds)
+        rows = np.clip(np.searchsorted(sess, sd, side="right") - 1, 0, None)
+        inside = sd >= sess[0] if S else np.zeros(len(sd), bool)
+        idx = np.flatnonzero(inside)
+        fc, sd, rows = fc[idx], sd[idx], rows[idx]
+        # file order breaks ties, so "last" is the later row of the file
+        ordered = bool(np.all((fc[1:] > fc[:-1]) | ((fc[1:] == fc[:-1]) & (sd[1:] > sd[:-1]))))
+        srt = np.arange(len(fc)) if ordered else np.lexsort((sd, fc))
+        fs, ds = fc[srt], sd[srt]
+        dup = np.zeros(len(fs), dtype=bool)
+        dup[:-1] = (fs[1:] == fs[:-1]) & (ds[1:] == ds[:-1])
+        self.shares_duplicates = counts(fs[dup], self.funds)
+        # one observation per fund and session: the latest date, then the later row of the file
+        srt = srt if ordered else np.lexsort((sd, rows, fc))
+        fs, rs = fc[srt], rows[srt]
+        last = np.ones(len(fs), dtype=bool)
+        last[:-1] = (fs[1:] != fs[:-1]) | (rs[1:] != rs[:-1])
+        pick = idx[srt[last]]
+        sr, sc = rs[last], fs[last]
         shares = np.full((S, F), np.nan)
-        shares[sr, sc] = sh["shares_outstanding"].to_numpy(dtype=float)
+        shares[sr, sc] = sh_rows.cols["shares_outstanding"][keep][pick]
         nav = np.full((S, F), np.nan)
-        nav[sr, sc] = sh["nav"].to_numpy(dtype=float)
+        nav[sr, sc] = sh_rows.cols["nav"][keep][pick]
+        del fc, sd, rows, idx, srt, fs, ds, rs, dup, last, pick
         self.shares = shares
         self.sh_valid = np.isfinite(shares)
         self.sh_lp = lastpos(self.sh_valid)
         prev_pos = np.vstack([np.full((1, F), -1), self.sh_lp[:-1]])
-        prev_pos = np.where(self.sh_valid, prev_pos, -1)
+        prev_pos[~self.sh_valid] = -1
         fcols = np.arange(F)
         pp = np.clip(prev_pos, 0, None)
-        prev = np.where(prev_pos >= 0, shares[pp, fcols], np.nan)
+        has_prev = prev_pos >= 0
+        del prev_pos
+        prev = shares[pp, fcols]
+        prev[~has_prev] = np.nan
         cum_f = self.cumsplit[:, fund_t] if F else np.ones((S, 0))
-        factor = np.where(prev_pos >= 0, cum_f / cum_f[pp, fcols], 1.0)
+        factor = cum_f / cum_f[pp, fcols]
+        factor[~has_prev] = 1.0
+        del cum_f
         close_f = self.close_ffill[:, fund_t] if F else np.ones((S, 0))
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = shares / prev
             close_ratio = close_f / close_f[pp, fcols]
-            near = np.abs(ratio[..., None] / SPLIT_RATIOS - 1) < 0.05
-        has_near = near.any(axis=-1)
-        implied = np.where(has_near, SPLIT_RATIOS[np.argmax(near, axis=-1)], 1.0)
+            # the first split ratio within 5% of the share-count ratio (one ratio at a time, no S x F x k array)
+            implied = np.ones((S, F))
+            has_near = np.zeros((S, F), dtype=bool)
+            for k in SPLIT_RATIOS:
+                near = np.abs(ratio / k - 1) < 0.05
+                near &= ~has_near
+                implied[near] = k
+                has_near |= near
+            del ratio, near, pp
         detected = has_near & (factor == 1.0) & (np.abs(close_ratio * implied - 1) < 0.1)
+        del close_ratio, has_near
         factor = np.where(detected, implied, factor)
-        self.split_obs = (factor != 1.0) & self.sh_valid & (prev_pos >= 0)
-        self.factor = np.where(self.sh_valid, factor, 1.0)
+        del detected, implied
+        self.split_obs = (factor != 1.0) & self.sh_valid & has_prev
+        factor[~self.sh_valid] = 1.0
+        self.factor = factor
         nav_ok = np.isfinite(nav) & (nav > 0)
         self.price_used = np.where(nav_ok, nav, close_f)
+        del nav, close_f
         self.nav_ok = nav_ok
-        units = shares - prev * factor                    # split-adjusted change in units
-        self.units = np.where(self.sh_valid & (prev_pos >= 0), units, np.nan)
+        units = shares - prev * self.factor  # split-adjusted change in units
+        del prev
+        units[~(self.sh_valid & has_prev)] = np.nan
+        self.units = units
         self.est_flow = self.units * self.price_used
         self.sh_first = np.where(self.sh_valid.any(axis=0), self.sh_valid.argmax(axis=0), S)
         # the estimated-flow series: 0 between observations, NaN before the first one
         rowsS = np.arange(S)[:, None]
-        self.est_series = np.where(rowsS >= self.sh_first[None, :], np.nan_to_num(self.est_flow), np.nan)
-        self.moved = self.sh_valid & (prev_pos >= 0) & (np.nan_to_num(self.units) != 0)
+        est_series = np.nan_to_num(self.est_flow)
+        est_series[rowsS < self.sh_first[None, :]] = np.nan
+        self.est_series = est_series
+        self.moved = self.sh_valid & has_prev & (np.nan_to_num(self.units) != 0)
+        del has_prev
         # stale share counts: last observation where the count changed (split-adjusted)
         self.change_lp = lastpos(self.moved)
 
         # ---- vendor flows on sessions; rows on closed days are counted and left out --------------
-        fl = tb.flows[tb.flows["ticker"].isin(self.fcol)]
-        fl_dates = pd.DatetimeIndex(fl["date"])
-        fl_on = fl_dates.isin(self.sessions)
-        off_rows = fl[~fl_on & fl["flow_usd"].notna()]
-        self.vendor_off = off_rows.assign(nonzero=off_rows["flow_usd"] != 0)[["date", "ticker", "nonzero"]]
-        fl_dup = fl[fl_on].duplicated(["ticker", "date"], keep="last")
-        self.vendor_duplicates = {str(k): int(v) for k, v in fl[fl_on].loc[fl_dup, "ticker"].value_counts().items()}
-        fl = fl[fl_on].drop_duplicates(["ticker", "date"], keep="last")
+        fmap = np.array([self.fcol.get(t, -1) for t in fl_rows.tickers] + [-1], dtype=np.int64)
+        vc = fmap[fl_rows.codes]
+        keep = vc >= 0
+        vc = vc[keep]
+        vd = fl_rows.date.view(np.int64)[keep]
+        vv = fl_rows.cols["flow_usd"][keep]
+        fl_on, vr = on_session(vd)
+        off = ~fl_on & ~np.isnan(vv)
+        self.vendor_off = pd.DataFrame({
+            "date": vd[off].view("datetime64[ns]"),
+            "ticker": pd.array(np.asarray(self.funds + [""], dtype=object)[vc[off]], dtype=str),
+            "nonzero": vv[off] != 0})
+        vc, vd, vr, vv = vc[fl_on], vd[fl_on], vr[fl_on], vv[fl_on]
+        srt = np.lexsort((vd, vc))
+        fs, ds = vc[srt], vd[srt]
+        last = np.ones(len(fs), dtype=bool)
+        last[:-1] = (fs[1:] != fs[:-1]) | (ds[1:] != ds[:-1])
+        self.vendor_duplicates = counts(fs[~last], self.funds)
+        pick = srt[last]
         vendor = np.full((S, F), np.nan)
-        vr = self.sessions.get_indexer(pd.DatetimeIndex(fl["date"]))
-        vc = pd.Categorical(fl["ticker"], categories=self.funds).codes.astype(np.int64)
-        vendor[vr, vc] = fl["flow_usd"].to_numpy(dtype=float)
+        vendor[vr[pick], vc[pick]] = vv[pick]
         self.vendor = vendor
         self.v_valid = np.isfinite(vendor)
         self.v_first = np.where(self.v_valid.any(axis=0), self.v_valid.argmax(axis=0), S)
-        self.vendor_series = np.where(rowsS >= self.v_first[None, :], np.nan_to_num(vendor), np.nan)
+        vendor_series = np.nan_to_num(vendor)
+        vendor_series[rowsS < self.v_first[None, :]] = np.nan
+        self.vendor_series = vendor_series
         self.fund_t = fund_t
         self.stale_after_sessions = stale_after_sessions
         self._snapshots: dict = {}
@@ -361,9 +435,9 @@ class Panel:
         # streak: consecutive same-sign non-zero daily flows ending at the latest non-zero one
         sgn = np.sign(np.nan_to_num(series))
         nz = sgn != 0
-        nz_lp = lastpos(nz)[-1] if len(sgn) else np.full(F, -1)
+        nz_lp = lastrow(nz)
         last_sign = np.where(nz_lp >= 0, sgn[np.clip(nz_lp, 0, None), fc], 0)
-        opp = lastpos(sgn == -last_sign[None, :])[-1] if len(sgn) else np.full(F, -1)
+        opp = lastrow(sgn == -last_sign[None, :])
         cnz = np.cumsum(nz, axis=0)
         total = cnz[-1] if len(cnz) else np.zeros(F)
         before = np.where(opp >= 0, cnz[np.clip(opp, 0, None), fc], 0)

@@ -18,26 +18,71 @@ import pandas as pd
 
 from ..errors import DataError, NotewriterError
 from ..sources.base import Source
-from ..sources.local import DataDirSource, read_prices
+from ..sources.local import DataDirSource, read_price_columns
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 PRICE_COLUMNS = ("Close", "High", "Low", "Volume", "Splits")
 
 
 @dataclass
-class Tables:
-    """Every row the facts need, in long form; errors are kept per ticker, never raised here."""
+class PriceRows:
+    """Every ticker's price rows, one block per ticker (in `tickers` order, `counts` rows each)."""
 
-    prices: pd.DataFrame            # ticker, date, Close, High, Low, Volume, Splits
+    tickers: list[str]
+    counts: np.ndarray                      # int64, rows per ticker
+    date: np.ndarray                        # datetime64[ns]
+    cols: dict[str, np.ndarray]             # PRICE_COLUMNS, float64
+
+    @property
+    def codes(self) -> np.ndarray:
+        return np.repeat(np.arange(len(self.tickers), dtype=np.int32), self.counts)
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame({"ticker": np.asarray(self.tickers, dtype=object)[self.codes], "date": self.date,
+                             **self.cols})
+
+
+@dataclass
+class KeyedRows:
+    """shares.csv or flows.csv rows in file order; `codes` index `tickers` (-1: no ticker)."""
+
+    tickers: list[str]
+    codes: np.ndarray                       # int32
+    date: np.ndarray                        # datetime64[ns]
+    cols: dict[str, np.ndarray]             # float64
+
+    def frame(self) -> pd.DataFrame:
+        names = np.asarray(self.tickers + [None], dtype=object)
+        return pd.DataFrame({"date": self.date, "ticker": names[self.codes], **self.cols})
+
+
+@dataclass
+class Tables:
+    """Every row the facts need, as columns; errors are kept per ticker, never raised here."""
+
+    price_rows: PriceRows
     price_duplicates: dict[str, int]
-    shares: pd.DataFrame            # date, ticker, shares_outstanding, nav (file order)
-    flows: pd.DataFrame             # date, ticker, flow_usd (file order)
+    share_rows: KeyedRows           # shares_outstanding, nav (file order)
+    flow_rows: KeyedRows            # flow_usd (file order)
     info: dict[str, dict]
     funds: list[str]
     tickers: list[str]
     errors: dict[str, NotewriterError] = field(default_factory=dict)
     cache_hits: int = 0
     parsed: int = 0
+
+    # long frames, for callers that want them (the panel reads the arrays)
+    @property
+    def prices(self) -> pd.DataFrame:
+        return self.price_rows.frame()
+
+    @property
+    def shares(self) -> pd.DataFrame:
+        return self.share_rows.frame()
+
+    @property
+    def flows(self) -> pd.DataFrame:
+        return self.flow_rows.frame()
 
 
 def cache_dir(root: Path) -> Path | None:
@@ -72,17 +117,17 @@ def _error_from(row: dict) -> NotewriterError:
     return NotewriterError(row["message"])
 
 
-def _empty_prices() -> pd.DataFrame:
-    return pd.DataFrame({"ticker": pd.Series(dtype=str), "date": pd.Series(dtype="datetime64[ns]"),
-                         **{c: pd.Series(dtype=float) for c in PRICE_COLUMNS}})
+def _empty_prices() -> PriceRows:
+    return PriceRows([], np.zeros(0, dtype=np.int64), np.zeros(0, dtype="datetime64[ns]"),
+                     {c: np.zeros(0) for c in PRICE_COLUMNS})
 
 
-def _long(ticker: str, frame: pd.DataFrame) -> pd.DataFrame:
-    out = pd.DataFrame({c: frame[c].to_numpy(dtype=float) if c in frame.columns else np.zeros(len(frame))
-                        for c in PRICE_COLUMNS})
-    out.insert(0, "date", frame.index.to_numpy(dtype="datetime64[ns]"))
-    out.insert(0, "ticker", ticker)
-    return out
+def _keyed(frame: pd.DataFrame, cols: list[str]) -> KeyedRows:
+    """Rows of a long frame with date and ticker columns."""
+    codes, uniq = pd.factorize(frame["ticker"].to_numpy(dtype=object), sort=True)
+    return KeyedRows([str(u) for u in uniq], codes.astype(np.int32),
+                     pd.DatetimeIndex(frame["date"]).to_numpy(dtype="datetime64[ns]"),
+                     {c: frame[c].to_numpy(dtype=float) for c in cols})
 
 
 class _Cache:
@@ -101,22 +146,36 @@ class _Cache:
         except (OSError, ValueError):
             self.index = {}
 
-    def table(self, name: str) -> pd.DataFrame | None:
-        if self.dir is None:
+    def table(self, name: str, rows: int | None) -> dict[str, np.ndarray] | None:
+        """One cached table as numpy columns (None: missing, damaged or not the expected length)."""
+        if self.dir is None or rows is None:
             return None
         try:
-            return pd.read_parquet(self.dir / f"{name}.parquet")
+            import pyarrow.parquet as pq
+
+            table = pq.read_table(self.dir / f"{name}.parquet", memory_map=True)
+            if table.num_rows != rows:
+                return None
+            out = {}
+            for col in table.column_names:
+                arr = table.column(col)
+                arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+                out[col] = arr.to_numpy(zero_copy_only=False)
+            return out
         except Exception:  # a missing or damaged cache file is just a miss
             return None
 
-    def save(self, tables: dict[str, pd.DataFrame], index: dict) -> None:
+    def save(self, tables: dict[str, dict[str, np.ndarray]], index: dict) -> None:
         if self.dir is None:
             return
         try:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
             self.dir.mkdir(parents=True, exist_ok=True)
-            for name, frame in tables.items():
+            for name, cols in tables.items():
                 tmp = self.dir / f".{name}.parquet.tmp"
-                frame.to_parquet(tmp, index=False)
+                pq.write_table(pa.table(cols), tmp, compression="none")
                 os.replace(tmp, self.dir / f"{name}.parquet")
             tmp = self.dir / ".index.json.tmp"
             tmp.write_text(json.dumps({"version": CACHE_VERSION, **index}), encoding="utf-8")
@@ -132,8 +191,22 @@ def load_tables(source: Source) -> Tables:
     return _load_generic(source)
 
 
+def _price_rows(blocks: list[tuple[str, np.ndarray, dict[str, np.ndarray]]]) -> PriceRows:
+    if not blocks:
+        return _empty_prices()
+    return PriceRows(tickers=[t for t, _, _ in blocks],
+                     counts=np.array([len(d) for _, d, _ in blocks], dtype=np.int64),
+                     date=np.concatenate([d for _, d, _ in blocks]).astype("datetime64[ns]"),
+                     cols={c: np.concatenate([cols[c] for _, _, cols in blocks]).astype(float, copy=False)
+                           for c in PRICE_COLUMNS})
+
+
+def _price_block(frame_cols: dict[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
+    return {c: np.asarray(frame_cols[c], dtype=float) if c in frame_cols else np.zeros(n) for c in PRICE_COLUMNS}
+
+
 def _load_generic(source: Source) -> Tables:
-    parts, dups, errors = [], {}, {}
+    blocks, dups, errors = [], {}, {}
     tickers = source.tickers()
     for t in tickers:
         try:
@@ -142,7 +215,8 @@ def _load_generic(source: Source) -> Tables:
             errors[t] = err
             continue
         dups[t] = int(frame.attrs.get("duplicates", 0) or 0)
-        parts.append(_long(t, frame))
+        cols = {c: frame[c].to_numpy(dtype=float) for c in frame.columns if c in PRICE_COLUMNS}
+        blocks.append((t, frame.index.to_numpy(dtype="datetime64[ns]"), _price_block(cols, len(frame))))
     funds = source.funds()
     shares, flows, info = [], [], {}
     for t in funds:
@@ -157,10 +231,10 @@ def _load_generic(source: Source) -> Tables:
                 flows.append(pd.DataFrame({"date": v.index, "ticker": t, "flow_usd": v["flow_usd"]}))
         except NotewriterError as err:
             errors.setdefault(t, err)
-    prices = pd.concat(parts, ignore_index=True) if parts else _empty_prices()
-    return Tables(prices=prices, price_duplicates=dups, shares=_concat_or_empty(shares, "shares"),
-                  flows=_concat_or_empty(flows, "flows"), info=info, funds=funds, tickers=tickers, errors=errors,
-                  parsed=len(tickers))
+    return Tables(price_rows=_price_rows(blocks), price_duplicates=dups,
+                  share_rows=_keyed(_concat_or_empty(shares, "shares"), ["shares_outstanding", "nav"]),
+                  flow_rows=_keyed(_concat_or_empty(flows, "flows"), ["flow_usd"]), info=info, funds=funds,
+                  tickers=tickers, errors=errors, parsed=len(tickers))
 
 
 def _concat_or_empty(parts, kind: str) -> pd.DataFrame:
@@ -173,12 +247,29 @@ def _concat_or_empty(parts, kind: str) -> pd.DataFrame:
                          "flow_usd": pd.Series(dtype=float)})
 
 
+def _parse_prices(files: dict[str, Path], todo: list[str]) -> dict[str, object]:
+    """Parse price files on a few threads (the CSV reader runs outside the GIL); errors are values."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(t):
+        try:
+            return read_price_columns(files[t])
+        except NotewriterError as err:
+            return err
+
+    if len(todo) < 8:
+        return {t: one(t) for t in todo}
+    with ThreadPoolExecutor(max_workers=max(1, min(8, os.cpu_count() or 1))) as pool:
+        return dict(zip(todo, pool.map(one, todo)))
+
+
 def _load_data_dir(source: DataDirSource) -> Tables:
     root = source.root
     cache = _Cache(root)
     old = cache.index
-    new: dict = {"prices": {}, "errors": {}, "duplicates": {}, "shares": None, "flows": None, "info": {}}
-    tables: dict[str, pd.DataFrame] = {}
+    new: dict = {"prices": {}, "price_order": [], "errors": {}, "duplicates": {}, "shares": None, "flows": None,
+                 "info": {}}
+    tables: dict[str, dict[str, np.ndarray]] = {}
     errors: dict[str, NotewriterError] = {}
     hits = parsed = 0
 
@@ -186,62 +277,91 @@ def _load_data_dir(source: DataDirSource) -> Tables:
     files = {p.stem.upper(): p for p in sorted((root / "prices").glob("*.csv"))}
     sigs = {t: _sig(p) for t, p in files.items()}
     old_prices = old.get("prices", {})
-    keep = [t for t, s in sigs.items() if old_prices.get(t) == s]
-    cached = cache.table("prices") if keep else None
-    parts = []
-    if cached is not None:
-        keep_set = set(keep)
-        parts.append(cached[cached["ticker"].isin(keep_set)])
-        for t in keep:
-            if t in old.get("errors", {}):
-                errors[t] = _error_from(old["errors"][t])
-                new["errors"][t] = old["errors"][t]
-            new["duplicates"][t] = old.get("duplicates", {}).get(t, 0)
-            new["prices"][t] = sigs[t]
-        hits += len(keep)
-    else:
-        keep = []
-    for t in sorted(set(files) - set(keep)):
+    old_order = old.get("price_order", [])
+    old_errors = old.get("errors", {})
+    offsets = np.concatenate([[0], np.cumsum([n for _, n in old_order], dtype=np.int64)]).astype(np.int64)
+    where = {t: (int(offsets[k]), int(offsets[k + 1])) for k, (t, _) in enumerate(old_order)}
+    keep = [t for t, s in sigs.items() if old_prices.get(t) == s and (t in old_errors or t in where)]
+    cached = cache.table("prices", int(offsets[-1])) if any(t in where for t in keep) else None
+    if cached is None:
+        keep = [t for t in keep if t in old_errors and t not in where]
+    blocks: dict[str, tuple] = {}
+    for t in keep:
+        if t in old_errors:
+            errors[t] = _error_from(old_errors[t])
+            new["errors"][t] = old_errors[t]
+        else:
+            blocks[t] = where[t]
+        new["duplicates"][t] = old.get("duplicates", {}).get(t, 0)
+        new["prices"][t] = sigs[t]
+    hits += len(keep)
+    todo = sorted(set(files) - set(keep))
+    fresh = _parse_prices(files, todo)
+    for t in todo:
         parsed += 1
         new["prices"][t] = sigs[t]
-        try:
-            frame = read_prices(files[t])
-        except NotewriterError as err:
-            errors[t] = err
-            new["errors"][t] = _error_row(err)
+        got = fresh[t]
+        if isinstance(got, NotewriterError):
+            errors[t] = got
+            new["errors"][t] = _error_row(got)
             continue
-        new["duplicates"][t] = int(frame.attrs.get("duplicates", 0))
-        parts.append(_long(t, frame))
-    prices = pd.concat(parts, ignore_index=True) if parts else _empty_prices()
-    prices["ticker"] = prices["ticker"].astype(str)
-    price_changed = parsed > 0 or set(old_prices) != set(sigs)
+        new["duplicates"][t] = int(got.duplicates)
+        blocks[t] = (got.dates, _price_block(got.columns, len(got.dates)))
+    order = sorted(blocks)
+    if cached is not None and order == [t for t, _ in old_order] and all(isinstance(blocks[t][0], int) for t in order):
+        # nothing changed: the cached columns are the table as they are
+        prices = PriceRows(tickers=order, counts=np.array([n for _, n in old_order], dtype=np.int64),
+                           date=cached["date"].astype("datetime64[ns]", copy=False),
+                           cols={c: cached[c] for c in PRICE_COLUMNS})
+    else:
+        parts = []
+        for t in order:
+            b = blocks[t]
+            if isinstance(b[0], int):
+                lo, hi = b
+                parts.append((t, cached["date"][lo:hi], {c: cached[c][lo:hi] for c in PRICE_COLUMNS}))
+            else:
+                parts.append((t, b[0], b[1]))
+        prices = _price_rows(parts)
+    new["price_order"] = [[t, int(n)] for t, n in zip(prices.tickers, prices.counts)]
+    price_changed = parsed > 0 or set(old_prices) != set(sigs) or new["price_order"] != old_order
     if price_changed:
-        tables["prices"] = prices
+        tables["prices"] = {"date": prices.date, **prices.cols}
 
     # ---- shares.csv and flows.csv -------------------------------------------------------------
-    frames = {}
-    for name, attr, cols in (("shares", "_shares_all", ["shares_outstanding", "nav"]),
-                             ("flows", "_flows_all", ["flow_usd"])):
+    frames: dict[str, KeyedRows] = {}
+    for name, attr, cols in (("shares", "_shares_columns", ["shares_outstanding", "nav"]),
+                             ("flows", "_flows_columns", ["flow_usd"])):
         path = root / f"{name}.csv"
         sig = _sig(path) if path.is_file() else None
-        new[name] = sig
-        frame = cache.table(name) if sig is not None and old.get(name) == sig else None
-        if frame is None:
+        entry = old.get(name)
+        got = None
+        if sig is not None and entry and entry.get("sig") == sig:
+            got = cache.table(name, entry.get("rows"))
+        if got is None:
             parsed += 1
             raw = getattr(source, attr)  # raises DataError naming file and row
-            frame = pd.DataFrame({"date": raw.index.to_numpy(dtype="datetime64[ns]"),
-                                  "ticker": raw["ticker"].astype(str).to_numpy(),
-                                  **{c: raw[c].to_numpy(dtype=float) for c in cols}})
-            tables[name] = frame
+            rows = KeyedRows(list(raw["tickers"]), raw["codes"].astype(np.int32),
+                             raw["date"].astype("datetime64[ns]"),
+                             {c: np.asarray(raw[c], dtype=float) for c in cols})
+            tables[name] = {"date": rows.date, "code": rows.codes, **rows.cols}
         else:
             hits += 1
-        frames[name] = frame
+            rows = KeyedRows(list(entry["tickers"]), got["code"], got["date"].astype("datetime64[ns]", copy=False),
+                             {c: got[c] for c in cols})
+        new[name] = {"sig": sig, "rows": int(len(rows.date)), "tickers": rows.tickers} if sig is not None else None
+        frames[name] = rows
 
     # ---- fund info -------------------------------------------------------------------------------
     holdings = {p.stem.upper() for p in (root / "holdings").glob("*.csv")}
     info_files = {p.stem.upper(): p for p in (root / "funds").glob("*.json")}
-    fund_like = (set(frames["shares"]["ticker"].unique()) | set(frames["flows"]["ticker"].unique())
-                 | set(info_files) | holdings)
+
+    def present(rows: KeyedRows) -> set[str]:
+        used = np.zeros(len(rows.tickers) + 1, dtype=bool)
+        used[rows.codes] = True
+        return {t for t, u in zip(rows.tickers, used) if u}
+
+    fund_like = present(frames["shares"]) | present(frames["flows"]) | set(info_files) | holdings
     tickers = sorted(files)
     funds = sorted(t for t in tickers if t in fund_like)
     old_info = old.get("info", {})
@@ -268,7 +388,9 @@ def _load_data_dir(source: DataDirSource) -> Tables:
         except NotewriterError as err:
             errors.setdefault(t, err)
             new["info"][t] = [sig, {"error": _error_row(err)}]
-    if tables or info_changed or set(old_info) != set(new["info"]):
+    if tables or info_changed or set(old_info) != set(new["info"]) or new["shares"] != old.get("shares") \
+            or new["flows"] != old.get("flows"):
         cache.save(tables, new)
-    return Tables(prices=prices, price_duplicates=new["duplicates"], shares=frames["shares"], flows=frames["flows"],
-                  info=info, funds=funds, tickers=tickers, errors=errors, cache_hits=hits, parsed=parsed)
+    return Tables(price_rows=prices, price_duplicates=new["duplicates"], share_rows=frames["shares"],
+                  flow_rows=frames["flows"], info=info, funds=funds, tickers=tickers, errors=errors,
+                  cache_hits=hits, parsed=parsed)
