@@ -65,6 +65,19 @@ def test_negation_flips(plain, negated):
     assert np.sign(a) == -np.sign(b)
 
 
+def test_reversal_words_undo_what_they_touch():
+    assert T.lexicon_score("The fund took in inflows, reversing last week's outflows.") > 0
+    assert T.lexicon_score("The stock pared gains.") < 0
+    assert T.lexicon_score("The rally faded.") < 0 < T.lexicon_score("The rally extended.")
+
+
+def test_concession_and_contrast_weigh_the_main_clause():
+    assert T.lexicon_score("Despite heavy outflows, the price rose.") > 0
+    assert T.lexicon_score("Despite strong earnings, shares fell.") < 0
+    assert T.lexicon_score("Profit rose but costs jumped.") < 0
+    assert T.lexicon_score("Costs jumped but profit rose.") > 0
+
+
 def test_negation_does_not_cross_a_clause():
     assert T.lexicon_score("no surprise: outflows accelerated") < 0
 
@@ -268,16 +281,31 @@ def test_fiqa_correlation_positive():
 
 
 @needs_data
-@pytest.mark.parametrize("item_id, target, sign", [
-    ("184", "Deere", 1),   # "Buffett's Berkshire builds Deere stake, dumps Exxon"
-    ("184", "Exxon", -1),
+@pytest.mark.parametrize("split, item_id, target, sign", [
+    # "Buffett's Berkshire builds Deere stake, dumps Exxon": one headline, opposite signs
+    ("test", "184", "Deere", 1),
+    ("test", "184", "Exxon", -1),
+    # "... LSE surges as ICE says mulling offer; Ashtead and Barclays tank"
+    ("test", "1356", "LSE", 1),
+    # "BHP Billiton posts big loss, slashes dividend"
+    ("test", "1288", "BHP Billiton", -1),
+    # "London open: Taylor Wimpey and Ashtead drive markets higher, Barclays falls"
+    ("train", "241", "Ashtead", 1),
+    ("train", "241", "Barclays", -1),
 ])
-def test_fiqa_per_target_scoring(item_id, target, sign):
-    items = [i for i in E.read_fiqa(SHARED, "test") if i["id"] == item_id and i["target"] == target]
+def test_fiqa_per_target_scoring(split, item_id, target, sign):
+    items = [i for i in E.read_fiqa(SHARED, split) if i["id"] == item_id and i["target"] == target]
     assert len(items) == 1
     item = items[0]
     assert np.sign(item["gold"]) == sign
     assert np.sign(T.score_for_target(item["text"], item["target"])) == sign
+
+
+@needs_data
+def test_fiqa_targets_sharing_a_headline_are_told_apart():
+    item = {i["target"]: i["text"] for i in E.read_fiqa(SHARED, "test") if i["id"] == "184"}
+    text = item["Deere"]
+    assert T.score_for_target(text, "Deere") - T.score_for_target(text, "Exxon") > 0.3
 
 
 def test_runtime_imports_no_sklearn():

@@ -34,7 +34,7 @@ import numpy as np
 
 CLASSES = ("Bearish", "Neutral", "Bullish")
 # Bump whenever the lexicon or its features change: the shipped weights depend on them.
-LEXICON_VERSION = 2
+LEXICON_VERSION = 3
 MODEL_PATH = Path(__file__).resolve().parent / "model" / "text_model.npz"
 
 # --------------------------------------------------------------------------
@@ -161,6 +161,7 @@ _metric(+1, 0.0, "profit|profits|earnings|revenue|revenues|sales|income|eps|ebit
         "valuation|multiple|multiples|gauge|benchmarks|etf|etfs|fund|funds|bitcoin|gold|oil")
 _metric(+1, 0.8, "inflow|inflows|net_inflow|net_inflows|creations|creation|unit_creation",
         "unit_creations|buying_pressure|gains")
+_metric(+1, 1.0, "rally|rallies")  # "the rally faded" is bearish, a bare "rally" bullish
 _metric(-1, 0.0, "cost|costs|expense|expenses|debt|debts|deficit|unemployment|jobless",
         "claims|inflation|spread|spreads|liabilities|leverage|vix|inventories|borrowing",
         "churn|taxes|tariffs|rates|yields_spread")
@@ -181,7 +182,7 @@ def _polar(weight: float, *words: str) -> None:
 
 
 _polar(+1.0, "bullish|upgrade|upgrades|upgraded|outperform|outperforms|outperformed",
-       "beat|beats|record_high|all-time_high|all_time_high|breakout|rally|rallies|rallied",
+       "beat|beats|record_high|all-time_high|all_time_high|breakout|rallied",
        "rallying|soaring|surging|short_squeeze")
 _polar(+0.7, "strong|stronger|strongest|strength|robust|solid|optimism|optimistic|upbeat",
        "profitable|win|wins|won|approval|approves|approved|breakthrough|boom|booming",
@@ -223,9 +224,20 @@ for _p in (
 ):
     _PHRASES[tuple(_p.split())] = _p.replace(" ", "_").replace("sell_off", "selloff")
 _MAX_PHRASE = max(len(k) for k in _PHRASES)
+_PHRASE_STARTS = {k[0] for k in _PHRASES}
 
 _NEGATORS = {"not", "no", "never", "n't", "without", "nor", "neither", "cannot", "none",
              "nothing", "lack", "lacks", "lacking", "absence", "unable", "hardly", "barely"}
+# Words that undo what they touch: "reversing last week's outflows", "pared gains".
+_NEGATORS |= _forms("reverse|reverses|reversed|reversing|reversal|erase|erases|erased|erasing",
+                    "recoup|recoups|recouped|recouping|pare|pares|pared|paring",
+                    "offset|offsets|offsetting|undo|undid|undoing")
+# Concessive clauses count half ("despite heavy outflows, the price rose"), and so
+# does what comes before an adversative ("profit rose but costs jumped").
+_CONCESSIVE = {"despite", "although", "though", "notwithstanding"}
+_ADVERSATIVE = {"but", "however", "yet"}
+_SENTENCE_ENDS = {".", ";", "!", "?"}
+_BACKGROUND_WEIGHT = 0.5
 _INTENSIFIERS = {
     "sharply": 1.6, "heavily": 1.6, "strongly": 1.5, "significantly": 1.5,
     "substantially": 1.5, "dramatically": 1.7, "massively": 1.8, "hugely": 1.7,
@@ -237,7 +249,7 @@ _INTENSIFIERS = {
     "minor": 0.55, "marginal": 0.5, "bit": 0.6, "fractionally": 0.4,
 }
 _BOUNDARIES = {".", ";", ":", "!", "?", "but", "however", "although", "though", "while",
-               "whereas", "yet", "despite"}
+               "whereas", "yet", "despite", "notwithstanding"}
 _SOFT_BOUNDARIES = {","}
 _PAIR_WINDOW = 4
 _NEG_WINDOW = 3
@@ -266,6 +278,10 @@ def _lex_tokens(text: str) -> list[str]:
     i = 0
     n = len(toks)
     while i < n:
+        if toks[i] not in _PHRASE_STARTS:
+            out.append(toks[i])
+            i += 1
+            continue
         for L in range(min(_MAX_PHRASE, n - i), 1, -1):
             key = tuple(toks[i : i + L])
             if key in _PHRASES:
@@ -318,12 +334,31 @@ def _clause_ids(toks: list[str]) -> tuple[list[int], list[int]]:
     return clause, phrase
 
 
+def _token_weights(toks: list[str]) -> list[float]:
+    """Half weight for concessive clauses and for what precedes an adversative."""
+    n = len(toks)
+    w = [1.0] * n
+    for i, t in enumerate(toks):
+        if t in _CONCESSIVE:
+            j = i + 1
+            while j < n and toks[j] not in _BOUNDARIES and toks[j] != ",":
+                w[j] = _BACKGROUND_WEIGHT
+                j += 1
+        elif t in _ADVERSATIVE:
+            j = i - 1
+            while j >= 0 and toks[j] not in _SENTENCE_ENDS:
+                w[j] = _BACKGROUND_WEIGHT
+                j -= 1
+    return w
+
+
 def _lexicon(text: str) -> LexiconResult:
     toks = _lex_tokens(text)
     n = len(toks)
     if n == 0:
         return LexiconResult(0.0, 0.0, 0.0, 0, 0)
     clause, phrase = _clause_ids(toks)
+    weight = _token_weights(toks)
     used = [False] * n
     events: list[tuple[float, int, int, int]] = []  # (polarity, token, partner or same, kind)
 
@@ -380,7 +415,7 @@ def _lexicon(text: str) -> LexiconResult:
             t = toks[k]
             if t in _NEGATORS or (t in ("fail", "fails", "failed") and k + 1 < n and toks[k + 1] == "to"):
                 negated = not negated
-        v = pol * mult * (-1.0 if negated else 1.0)
+        v = pol * mult * weight[a] * (-1.0 if negated else 1.0)
         n_neg += negated
         total += v
         if v > 0:
@@ -496,14 +531,14 @@ class TextModel:
             )
         n_docs = float(self.cfg["n_docs"])
         # sklearn TfidfTransformer(smooth_idf=True): idf = ln((1 + n) / (1 + df)) + 1
-        self.w_idf = np.log((1.0 + n_docs) / (1.0 + w_df)) + 1.0
-        self.c_idf = np.log((1.0 + n_docs) / (1.0 + c_df)) + 1.0
+        w_idf = np.log((1.0 + n_docs) / (1.0 + w_df)) + 1.0
+        c_idf = np.log((1.0 + n_docs) / (1.0 + c_df)) + 1.0
         self.n_w = len(w_buckets)
         n_cols = self.n_w + len(c_buckets)
         coef = np.zeros((n_cols, len(CLASSES)), dtype=np.float64)
         coef[coef_cols] = coef_vals
-        self.w_coef = coef[: self.n_w]
-        self.c_coef = coef[self.n_w :]
+        # one row per column: idf, then the class weights
+        self.table = np.ascontiguousarray(np.column_stack([np.concatenate([w_idf, c_idf]), coef]))
         self.w_index = dict(zip(w_buckets.tolist(), range(self.n_w)))
         self.c_index = dict(zip(c_buckets.tolist(), range(len(c_buckets))))
         self.dense_scale = float(self.cfg["dense_scale"])
@@ -511,38 +546,41 @@ class TextModel:
         self.word_max = int(self.cfg["word_max"])
         self.sublinear = bool(self.cfg.get("sublinear_tf", True))
         cmin, cmax, mask, c_idx = int(self.cfg["char_min"]), int(self.cfg["char_max"]), self.mask, self.c_index
+        n_w = self.n_w
 
         @lru_cache(maxsize=100_000)
         def char_cols(word: str) -> tuple[int, ...]:
-            return tuple(j for j in (c_idx.get(h) for h in _char_hashes(word, cmin, cmax, mask)) if j is not None)
+            return tuple(j + n_w for j in map(c_idx.get, _char_hashes(word, cmin, cmax, mask)) if j is not None)
 
         self._char_cols = char_cols
-
-    @staticmethod
-    def _group(cnt: Counter, idf: np.ndarray, coef: np.ndarray, sublinear: bool) -> np.ndarray:
-        if not cnt:
-            return np.zeros(coef.shape[1])
-        ci = np.fromiter(cnt.keys(), dtype=np.int64, count=len(cnt))
-        tf = np.fromiter(cnt.values(), dtype=np.float64, count=len(cnt))
-        if sublinear:
-            tf = np.log(tf) + 1.0
-        v = tf * idf[ci]
-        v /= math.sqrt(float(v @ v))
-        return v @ coef[ci]
 
     def logits(self, text: str, lex: LexiconResult | None = None) -> np.ndarray:
         """Same values as the training featurization (``raw_features``) followed by TF-IDF,
         per-group L2 normalisation and the linear layer; columns outside the
-        vocabulary are dropped before normalising, exactly as in training."""
-        cfg = self.cfg
-        norm = normalize(text, cfg)
+        vocabulary are dropped before normalising, exactly as in training.
+
+        Word and char columns share one table (char columns offset by the number
+        of word columns) so the whole sentence costs one gather.
+        """
+        norm = normalize(text, self.cfg)
         w_idx = self.w_index
-        wcols = [j for j in (w_idx.get(h) for h in _word_hashes(_WORD_RE.findall(norm), self.word_max, self.mask))
-                 if j is not None]
-        ccols = chain.from_iterable(self._char_cols(w) for w in norm.split())
+        cnt = Counter(j for j in map(w_idx.get, _word_hashes(_WORD_RE.findall(norm), self.word_max, self.mask))
+                      if j is not None)
+        cnt.update(chain.from_iterable(map(self._char_cols, norm.split())))
         z = self.intercept.copy()
-        z += self._group(Counter(wcols), self.w_idf, self.w_coef, self.sublinear)
-        z += self._group(Counter(ccols), self.c_idf, self.c_coef, self.sublinear)
+        if cnt:
+            ci = np.fromiter(cnt.keys(), dtype=np.int64, count=len(cnt))
+            tf = np.fromiter(cnt.values(), dtype=np.float64, count=len(cnt))
+            if self.sublinear:
+                tf = np.log(tf) + 1.0
+            g = self.table[ci]
+            v = tf * g[:, 0]
+            is_w = ci < self.n_w
+            sq = v * v
+            nw = float(sq[is_w].sum())
+            nc = float(sq.sum()) - nw
+            v *= np.where(is_w, 1.0 / math.sqrt(nw) if nw > 0 else 0.0, 1.0 / math.sqrt(nc) if nc > 0 else 0.0)
+            z += v @ g[:, 1:]
         dense = _lexicon_features(lex if lex is not None else _lexicon(text))
         z += (np.asarray(dense) * self.dense_scale) @ self.dense_coef
         return z
