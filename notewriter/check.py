@@ -93,6 +93,50 @@ def _word_direction(word: str) -> int:
 
 
 _NEGATED = re.compile(r"\b(?:no|not|never|without|nor)\s+(?:\w+\s+)?$", re.I)
+_PHRASE_TAIL = re.compile(r"\s+(in|into)\b", re.I)
+
+
+def _top_alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of a regular expression."""
+    out, cur, depth, i = [], [], 0, 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            cur.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if ch == "[":
+            j = pattern.index("]", i + 2)
+            cur.append(pattern[i:j + 1])
+            i = j + 1
+            continue
+        if ch == "|" and depth == 0:
+            out.append("".join(cur))
+            cur = []
+        else:
+            depth += (ch == "(") - (ch == ")")
+            cur.append(ch)
+        i += 1
+    out.append("".join(cur))
+    return out
+
+
+def _direction_candidates() -> re.Pattern:
+    """The words `_WORDS` finds that are phrase heads or fully match a one-word direction word: whole words
+    (no letter, or letter and hyphen, before; no letter, or hyphen and letter, after), any case, ASCII letters
+    only. The pattern starts with the set of first letters, so the scan skips to them."""
+    by_first: dict[str, list[str]] = {}
+    for alt in sorted(_PHRASE_HEADS) + _top_alternatives(_POS) + _top_alternatives(_NEG):
+        if "\\s" in alt:
+            continue  # several words: never a single word
+        assert alt[0].isalpha() and alt[0].islower(), alt
+        by_first.setdefault(alt[0], []).append(alt[1:].replace("\\w", "[A-Za-z]"))
+    letters = "".join(c + c.upper() for c in sorted(by_first))
+    rests = "|".join(f"(?<={c})(?:{'|'.join(r)})" for c, r in sorted(by_first.items()))
+    return re.compile(f"[{letters}](?<![A-Za-z].)(?<![A-Za-z]-.)(?i:{rests})(?![A-Za-z])(?!-[A-Za-z])", re.A)
+
+
+_DIRECTION_CANDIDATES = _direction_candidates()
 
 # Clause breaks for direction words; segment breaks for ticker attribution.
 _CLAUSE_BREAK = re.compile(
@@ -134,6 +178,59 @@ _LIST_NUMBER = re.compile(r"^[ \t>]*\d{1,3}[.)](?=\s)", re.M)
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[\"'(*#|\[A-Z0-9])|\n+")
 _ABBREVIATIONS = {"inc", "corp", "co", "ltd", "plc", "llc", "jr", "sr", "st", "vs", "e.g", "i.e", "u.s", "no",
                   "mr", "ms", "dr", "approx", "est", "cf", "sept", "etc"} | {m[:3] for m in _MONTH_NAMES}
+
+# ---- scanning fast ---------------------------------------------------------------------------------
+# Python's regex engine skips quickly only to a literal or to a character set that starts a pattern; a
+# pattern that starts with a lookbehind, a word boundary or a lookahead is tried at every position of the
+# text. The scans below are the patterns above, either rewritten so that they start with a character set
+# (same matches: each rewrite consumes the first character and dispatches on it with a lookbehind), or
+# tried only where a cheap candidate pattern (matching wherever the full one could start) finds a start.
+
+def _finditer(rx: re.Pattern, candidates: re.Pattern, text: str) -> list[re.Match]:
+    """The matches of `rx.finditer(text)`, for a pattern that never matches empty, trying `rx` only where
+    `candidates` matches (it must match at every position where `rx` can start a match)."""
+    out = []
+    search, match = candidates.search, rx.match
+    pos = 0
+    while True:
+        c = search(text, pos)
+        if c is None:
+            return out
+        p = c.start()
+        m = match(text, p)
+        if m is None:
+            pos = p + 1
+        else:
+            out.append(m)
+            pos = m.end()
+
+
+# Where a date can start: a digit that begins an ISO, US or day-month date, or a month name.
+_DATE_STARTS = re.compile(
+    r"[\dJFMASOND](?:(?<=\d)(?:\d{3}-|\d?(?:st|nd|rd|th)?\s+[JFMASOND]|\d?/)|(?<=J)(?:an|un|ul)|(?<=F)eb|"
+    r"(?<=M)a[ry]|(?<=A)(?:pr|ug)|(?<=S)ep|(?<=O)ct|(?<=N)ov|(?<=D)ec)")
+# Where a number can start: a digit, a dollar sign, "US"/"USD", or a sign before one of those.
+_NUMBER_STARTS = re.compile("[\\d$+\\-−Uu](?:(?<=[Uu])[Ss\u017f]|(?<=[+\\-−])(?=[$\\dUu])|(?<=[\\d$]))")
+# Where a qualifier can start: the first two letters of one (any case, with the non-ASCII letters that
+# match i and s when case is ignored) at a word start, or "~" / "≈".
+_QUALIFIER_STARTS = re.compile(
+    "[~≈AaCcFfIiJjLlMmNnRrSsUuZz\u0130\u0131\u017f](?:(?<=[~≈])|(?<!\\w.)(?:"
+    "(?<=[Aa])[BbRrPpLlTt]|(?<=[Rr])[Oo]|(?<=[Ss\u017f])[Oo]|(?<=[Nn])[EeOo]|(?<=[Cc])[Ll]|(?<=[Jj])[Uu]|"
+    "(?<=[Mm])[Oo]|(?<=[Ii\u0130\u0131])[Nn]|(?<=[Uu])[Pp]|(?<=[Ll])[Ee]|(?<=[Ff])[Ee]|(?<=[Zz])[-Ss\u017f]))")
+# Where an index or instrument name can start.
+_INSTRUMENT_STARTS = re.compile(
+    r"[SRNFEDCKMQH\d](?<!\w.)(?:(?<=S)(?:&P|toxx)|(?<=R)ussell|(?<=N)(?:asdaq|ASDAQ|ikkei)|(?<=F)(?:TSE|Y)|"
+    r"(?<=E)uro|(?<=D)(?:AX|ow)|(?<=C)(?:AC|Y)|(?<=K)OSPI|(?<=M)SCI|(?<=\d)(?:\d?-|H|01\(|4/)|(?<=Q)[1-4]|"
+    r"(?<=H)[12])")
+# _LIST_NUMBER after a newline (a line start); the text's own start is tried apart.
+_LIST_NUMBER_NL = re.compile(r"\n[ \t>]*\d{1,3}[.)](?=\s)")
+# _CLAUSE_BREAK, _SEGMENT_BREAK and _SENTENCE_END, starting with a character set.
+_CLAUSE_BREAK_FAST = re.compile(
+    r"[;:()—,\s](?:(?<=[;:()—])|(?<=,)\s+(?:while|but|whereas|and|compared)\b|(?<=\s)(?:–\s|(?:while|whereas|"
+    r"but|against|versus|vs\.?|compared\s+(?:with|to)|lagging|trailing|behind|than)\s))")
+_SEGMENT_BREAK_FAST = re.compile(
+    r"[,;:—\s](?:(?<=[,;:—])\s|(?<=\s)(?:–\s|(?:while|whereas|but|against|versus|vs\.?)\s))")
+_SENTENCE_END_FAST = re.compile(r"[.!?\n](?:(?<=\n)\n*|(?=\s+[\"'(*#|\[A-Z0-9]))")
 
 
 @dataclass(frozen=True)
@@ -289,6 +386,61 @@ class _FactIndex:
         return out
 
 
+# Every character that matches an ASCII letter when case is ignored (Python's `re.IGNORECASE`).
+_CASE_VARIANTS = {c: {c, c.upper()} for c in "abcdefghijklmnopqrstuvwxyz"}
+_CASE_VARIANTS["i"] |= {"\u0130", "\u0131"}
+_CASE_VARIANTS["k"] |= {"\u212a"}
+_CASE_VARIANTS["s"] |= {"\u017f"}
+
+
+def _names_pattern(maskable: set[str]) -> re.Pattern:
+    """`(?<![A-Za-z0-9])(?:name|...)(?![A-Za-z0-9])`, ignoring case, longest name first.
+
+    For names that start with an ASCII character each alternative starts with one spelling of its first
+    character (and the rest ignores case), so the scan skips to candidate characters quickly."""
+    ordered = sorted(maskable, key=lambda s: (-len(s), s))
+    if not all(n[0].isascii() for n in ordered):
+        return re.compile(rf"(?<![A-Za-z0-9])(?:{_alternation(maskable)})(?![A-Za-z0-9])", re.I)
+    alts = []
+    for n in ordered:
+        first, rest = n[0], n[1:]
+        for v in sorted(_CASE_VARIANTS.get(first.lower(), {first})):
+            alts.append(f"{re.escape(v)}(?i:(?<![A-Za-z0-9](?s:{re.escape(v)})){re.escape(rest)})")
+    return re.compile(f"(?:{'|'.join(alts)})(?i:(?![A-Za-z0-9]))")
+
+
+def _tickers_pattern(tickers: set[str]) -> re.Pattern:
+    """`(?<![A-Za-z0-9$])(?:TICKER|...)(?![A-Za-z0-9])`, longest first, each alternative starting with its
+    ticker (the lookbehind follows it), so the scan skips to the first letters of tickers."""
+    alts = [f"{re.escape(t)}(?<![A-Za-z0-9$]{re.escape(t)})" for t in sorted(tickers, key=lambda s: (-len(s), s))]
+    return re.compile(f"(?:{'|'.join(alts)})(?![A-Za-z0-9])")
+
+
+class FactIndex:
+    """What the checker reads from one facts document, built once and reused for every text checked
+    against it (`check_note(text, FactIndex.from_doc(doc))`): the facts indexed by kind and value, the
+    known tickers and names, and the patterns that find them in a text."""
+
+    def __init__(self, facts: list[FactRef], tickers: set[str], names: list[str], named: dict[str, str],
+                 ticker: object = None):
+        self.facts = facts
+        self.tickers = tickers
+        self.names = names
+        self.named = named
+        self.ticker = ticker          # the document's own ticker, the default subject
+        self.values = _FactIndex(facts)
+        self.lowered = {n.lower(): t for n, t in named.items()}
+        self.maskable = {n.strip() for n in names
+                         if n and n.strip() and (re.search(r"\d", n) or n.strip() in named)}
+        self.names_rx = _names_pattern(self.maskable) if self.maskable else None
+        self.tickers_rx = _tickers_pattern(tickers) if tickers else None
+
+    @classmethod
+    def from_doc(cls, doc: dict) -> FactIndex:
+        facts, tickers, names, named = _walk_facts(doc)
+        return cls(facts, tickers, names, named, doc.get("ticker"))
+
+
 # ---- numbers in text ----------------------------------------------------------------------------
 
 @dataclass
@@ -321,8 +473,12 @@ def _round_number_tolerance(num: str) -> float:
     return 0.5 * 10 ** zeros if stripped else 0.5
 
 
+_LETTERS = re.compile(r"[A-Za-z]+")
+_DAY = re.compile(r"(?<!\d)(\d{1,2})(?!\d)")
+
+
 def _month(s: str) -> int:
-    word = re.search(r"[A-Za-z]+", s).group(0).lower()
+    word = _LETTERS.search(s).group(0).lower()
     return 9 if word.startswith("sept") else _MONTHS[word[:3]]
 
 
@@ -339,7 +495,7 @@ def _parse_date(m: re.Match) -> tuple[str, str] | None:
         if m.group("mdy") or m.group("dmy"):
             s = m.group("mdy") or m.group("dmy")
             month = _month(s)
-            day = int(re.search(r"(?<!\d)(\d{1,2})(?!\d)", s).group(1))
+            day = int(_DAY.search(s).group(1))
             year = m.group("mdy_y") or m.group("dmy_y")
             if year:
                 d = date(int(year), month, day)
@@ -354,19 +510,28 @@ def _parse_date(m: re.Match) -> tuple[str, str] | None:
     return None
 
 
+_SPACES = re.compile(r"\s+")
+_WORD_CHAR_BEFORE = re.compile(r"[A-Za-z_]")
+_WORD_CHAR_AFTER = re.compile(r"[A-Za-z_\d]")
+_SCALE_LETTER = re.compile(r"[kmb]")
+_SHARES_AFTER = re.compile(r"\s+(?:shares|units)\b", re.I)
+_DOLLARS_FOLLOW = re.compile(r"\s*(?:dollars|usd)\b")
+_SHARES_FOLLOW = re.compile(r"\s*(?:shares|units)\b")
+
+
 def extract_numbers(text: str) -> list[_Token]:
     """Every number in `text` (already masked) with the kinds of fact it can state and the bounds it allows."""
     tokens: list[_Token] = []
     taken: list[tuple[int, int]] = []
-    qualifiers = {m.end(): m.lastgroup for m in _QUALIFIER.finditer(text)}
-    for m in _DATES.finditer(text):
+    qualifiers = {m.end(): m.lastgroup for m in _finditer(_QUALIFIER, _QUALIFIER_STARTS, text)}
+    for m in _finditer(_DATES, _DATE_STARTS, text):
         parsed = _parse_date(m)
         if parsed is None:
             continue
         taken.append((m.start(), m.end()))
         tokens.append(_Token(m.start(), m.end(), m.group(0), ("date",), parsed[0], date_key=parsed[1]))
     taken_starts = [a for a, _ in taken]
-    for m in _NUMBER.finditer(text):
+    for m in _finditer(_NUMBER, _NUMBER_STARTS, text):
         if taken:
             k = bisect.bisect_right(taken_starts, m.start()) - 1
             if (k >= 0 and taken[k][1] > m.start()) or (k + 1 < len(taken) and taken[k + 1][0] < m.end()):
@@ -377,13 +542,13 @@ def extract_numbers(text: str) -> list[_Token]:
         start = m.start("sign") if m.group("sign") else m.start("dollar") if m.group("dollar") else m.start("num")
         before = text[max(0, start - 1):start]
         suffix_raw = m.group("suffix") or ""
-        suffix = re.sub(r"\s+", " ", suffix_raw.strip().lower())
+        suffix = _SPACES.sub(" ", suffix_raw.strip().lower()) if suffix_raw else ""
         end = m.end()
         after = text[end:end + 1]
-        if re.match(r"[A-Za-z_]", before) or (after and re.match(r"[A-Za-z_\d]", after)):
+        if _WORD_CHAR_BEFORE.match(before) or (after and _WORD_CHAR_AFTER.match(after)):
             continue  # part of a word or identifier (Q4, 3M, S&P500, A1B2)
-        if re.match(r"[kmb]", suffix) and len(suffix) <= 3 and not m.group("dollar") and \
-                not re.match(r"\s+(?:shares|units)\b", text[end:end + 8], re.I):
+        if _SCALE_LETTER.match(suffix) and len(suffix) <= 3 and not m.group("dollar") and \
+                not _SHARES_AFTER.match(text[end:end + 8]):
             continue  # "3M", "10b": identifiers, not amounts
         raw = float(num.replace(",", ""))
         sign = m.group("sign")
@@ -398,9 +563,9 @@ def extract_numbers(text: str) -> list[_Token]:
             kinds, scale = ("pct",), 1e-4
         elif suffix in _SCALE:
             scale = _SCALE[suffix]
-            if dollar or re.match(r"\s*(?:dollars|usd)\b", follows):
+            if dollar or _DOLLARS_FOLLOW.match(follows):
                 kinds = ("usd",)
-            elif re.match(r"\s*(?:shares|units)\b", follows):
+            elif _SHARES_FOLLOW.match(follows):
                 kinds = ("shares", "count")
             else:
                 kinds = ("usd", "shares", "count")
@@ -410,7 +575,7 @@ def extract_numbers(text: str) -> list[_Token]:
             kinds, scale = ("ratio",), 1.0
         elif dollar:
             kinds, scale = ("price", "usd"), 1.0
-        elif re.match(r"\s*(?:shares|units)\b", follows):
+        elif _SHARES_FOLLOW.match(follows):
             kinds, scale = ("shares", "count"), 1.0
         elif qualifiers.get(start) == "zscore":
             kinds, scale = ("zscore",), 1.0
@@ -444,12 +609,15 @@ def _blank(chars: list[str], a: int, b: int) -> None:
     chars[a:b] = " " * (b - a)
 
 
+_WORD_AT_END = re.compile(r"([A-Za-z.]+)$")
+
+
 def _sentences(text: str) -> list[tuple[int, int]]:
     out = []
     a = 0
-    for m in _SENTENCE_END.finditer(text):
+    for m in _SENTENCE_END_FAST.finditer(text):
         if m.group(0)[0] == ".":
-            word = re.search(r"([A-Za-z.]+)$", text[max(0, m.start() - 6):m.start()])
+            word = _WORD_AT_END.search(text[max(0, m.start() - 6):m.start()])
             if word and word.group(1).lower().lstrip(".") in _ABBREVIATIONS:
                 continue
             if m.start() > 0 and text[m.start() - 1].isupper() and (m.start() < 2 or not text[m.start() - 2].isalpha()):
@@ -465,14 +633,26 @@ def _sentences(text: str) -> list[tuple[int, int]]:
 
 def _segment_bounds(sentence: str, offset: int, end: int) -> tuple[int, int]:
     """The comma/clause-delimited stretch of the sentence around a number (parentheses do not break it)."""
-    a, b = 0, len(sentence)
-    for m in _SEGMENT_BREAK.finditer(sentence):
-        if m.end() <= offset:
-            a = m.end()
-        elif m.start() >= end:
-            b = m.start()
-            break
-    return a, b
+    return _SegmentBreaks(sentence).bounds(offset, end)
+
+
+class _SegmentBreaks:
+    """The segment breaks of one sentence, for `_segment_bounds` of every number in it."""
+
+    def __init__(self, sentence: str):
+        self.length = len(sentence)
+        spans = [(m.start(), m.end()) for m in _SEGMENT_BREAK_FAST.finditer(sentence)]
+        self.starts = [a for a, _ in spans]
+        self.ends = [b for _, b in spans]
+
+    def bounds(self, offset: int, end: int) -> tuple[int, int]:
+        # the last break ending at or before the number, the first starting at or after its end (breaks do
+        # not overlap, so their ends rise with their starts)
+        i = bisect.bisect_right(self.ends, offset)
+        a = self.ends[i - 1] if i else 0
+        j = bisect.bisect_left(self.starts, end)
+        b = self.starts[j] if j < len(self.starts) else self.length
+        return a, b
 
 
 def _open_paren_before(sentence: str, a: int, b: int) -> bool:
@@ -485,15 +665,16 @@ class _Directions:
     """Direction words and clause breaks of a whole text, for the nearest-word lookup per number."""
 
     def __init__(self, scan: str):
-        self.breaks = [(m.start(), m.end()) for m in _CLAUSE_BREAK.finditer(scan)]
+        self.breaks = [(m.start(), m.end()) for m in _CLAUSE_BREAK_FAST.finditer(scan)]
         self.break_ends = [b for _, b in self.breaks]
         self.break_starts = [a for a, _ in self.breaks]
         self.words: list[tuple[int, int, int, str]] = []
-        for m in _WORDS.finditer(scan):
+        # the words _WORDS finds that can carry a direction (all others have none)
+        for m in _DIRECTION_CANDIDATES.finditer(scan):
             word = m.group(0)
             end = m.end()
             if word.lower() in _PHRASE_HEADS:
-                nxt = re.match(r"\s+(in|into)\b", scan[end:end + 8], re.I)
+                nxt = _PHRASE_TAIL.match(scan[end:end + 8])
                 if nxt:
                     d, end = 1, end + nxt.end()
                 else:
@@ -516,7 +697,10 @@ class _Directions:
 
     def at(self, s0: int, s1: int, start: int, end: int) -> tuple[int, str | None]:
         """+1 / -1 from the direction word nearest to the number in its clause; 0 when there is none."""
-        a, b = self.clause(s0, s1, start, end)
+        return self.in_clause(*self.clause(s0, s1, start, end), start, end)
+
+    def in_clause(self, a: int, b: int, start: int, end: int) -> tuple[int, str | None]:
+        """`at` for a number whose clause is [a, b)."""
         best, best_dist, word = 0, None, None
         for w0, w1, d, text in self.words[bisect.bisect_left(self.word_starts, a):]:
             if w0 >= b:
@@ -533,6 +717,60 @@ class _Directions:
 
 def _alternation(items: Iterable[str]) -> str:
     return "|".join(re.escape(x) for x in sorted(set(items), key=lambda s: (-len(s), s)))
+
+
+def _masked(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with every character inside one of the spans replaced by a space."""
+    if not spans:
+        return text
+    spans.sort()
+    parts = []
+    pos = 0
+    for a, b in spans:
+        if b <= pos:
+            continue
+        if a > pos:
+            parts.append(text[pos:a])
+            pos = a
+        parts.append(" " * (b - pos))
+        pos = b
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def _prepare_indexed(text: str, index: FactIndex):
+    """`_prepare` with the patterns of a FactIndex (same scan text and mentions)."""
+    spans: list[tuple[int, int]] = []
+    if "http" in text or "[" in text or "]" in text:
+        spans.extend(m.span() for m in _URL.finditer(text))
+    m = _LIST_NUMBER.match(text)
+    if m:
+        spans.append(m.span())
+    if "\n" in text:
+        spans.extend((m.start() + 1, m.end()) for m in _LIST_NUMBER_NL.finditer(text))
+    spans.extend(m.span() for m in _finditer(_INSTRUMENT_NAMES, _INSTRUMENT_STARTS, text))
+    mentions: list[tuple[int, int, str]] = []
+    taken: list[tuple[int, int]] = []
+    if index.names_rx is not None:
+        maskable, lowered = index.maskable, index.lowered
+        for m in index.names_rx.finditer(text):
+            found = m.group(0)
+            if " " not in found and found not in maskable:
+                continue  # a one-word name must match as written ("Target", not "target")
+            key = found.lower()
+            if key in lowered:
+                mentions.append((m.start(), m.end(), lowered[key]))
+            taken.append(m.span())
+    spans.extend(taken)
+    if index.tickers_rx is not None:
+        for m in index.tickers_rx.finditer(text):
+            p = m.start()
+            if taken and any(a <= p < b for a, b in taken):
+                continue
+            mentions.append((p, m.end(), m.group(0)))
+            spans.append(m.span())
+    mentions.sort()
+    return _masked(text, spans), mentions
 
 
 def _prepare(text: str, tickers: set[str], names: list[str], named: dict[str, str]):
@@ -564,8 +802,10 @@ def _prepare(text: str, tickers: set[str], names: list[str], named: dict[str, st
     return "".join(chars), mentions
 
 
-def _subject(scan: str, s0: int, tok: _Token, mentions: list[tuple[int, int, str]], default: str | None) -> str | None:
-    """The ticker a number is about (positions relative to the sentence starting at s0)."""
+def _subject(scan: str, s0: int, tok: _Token, mentions: list[tuple[int, int, str]], default: str | None,
+             segments: _SegmentBreaks | None = None) -> str | None:
+    """The ticker a number is about (positions relative to the sentence starting at s0); `segments` are the
+    sentence's segment breaks when already found."""
     if not mentions:
         return default
     rel = [(a - s0, b - s0, t) for a, b, t in mentions]
@@ -573,7 +813,7 @@ def _subject(scan: str, s0: int, tok: _Token, mentions: list[tuple[int, int, str
     inside = [t for (a, b, t) in rel if a < start and _open_paren_before(scan, a, start)]
     if inside:
         return inside[-1]
-    seg_a, seg_b = _segment_bounds(scan, start, end)
+    seg_a, seg_b = (segments or _SegmentBreaks(scan)).bounds(start, end)
     seg_before = [t for (a, b, t) in rel if seg_a <= a and b <= start]
     if seg_before:
         return seg_before[-1]
@@ -641,48 +881,69 @@ def _judge(tok: _Token, subject: str | None, direction: int, word: str | None, i
 def check_text(text: str, facts: list[FactRef], tickers: set[str], names: list[str],
                default_ticker: str | None, named: dict[str, str] | None = None) -> CheckReport:
     """Check prose against facts; `named` maps fund/holding names to tickers so names attribute numbers too."""
-    named = named or {}
-    index = _FactIndex(facts)
-    scan, mentions = _prepare(text, tickers, names, named)
+    return _check(text, FactIndex(facts, tickers, names, named or {}), default_ticker)
+
+
+def _check(text: str, index: FactIndex, default_ticker: str | None) -> CheckReport:
+    scan, mentions = _prepare_indexed(text, index)
     report = CheckReport()
     tokens = extract_numbers(scan)
     if not tokens:
         return report
+    values = index.values
     directions = _Directions(scan)
     sentences = _sentences(text)
     sentence_starts = [a for a, _ in sentences]
     mention_starts = [m[0] for m in mentions]
+    by_sentence: dict[tuple[int, int], tuple[str, _SegmentBreaks | None]] = {}
     for tok in tokens:
         k = max(0, bisect.bisect_right(sentence_starts, tok.start) - 1)
         s0, s1 = sentences[k] if sentences else (0, len(scan))
         s1 = max(s1, tok.end)
-        sentence = scan[s0:s1]
         a = bisect.bisect_left(mention_starts, s0)
         b = bisect.bisect_left(mention_starts, s1)
-        subject = _subject(sentence, s0, tok, [m for m in mentions[a:b] if m[1] <= s1], default_ticker)
-        direction, word = directions.at(s0, s1, tok.start, tok.end)
+        near = [m for m in mentions[a:b] if m[1] <= s1]
+        if near:
+            sentence, segments = by_sentence.get((s0, s1)) or (None, None)
+            if sentence is None:
+                sentence = scan[s0:s1]
+                segments = _SegmentBreaks(sentence)
+                by_sentence[(s0, s1)] = (sentence, segments)
+            subject = _subject(sentence, s0, tok, near, default_ticker, segments)
+        else:
+            subject = default_ticker
+        a, b = directions.clause(s0, s1, tok.start, tok.end)
+        direction, word = directions.in_clause(a, b, tok.start, tok.end)
         finding = Finding(tok.start, tok.end, text[tok.start:tok.end], "/".join(tok.kinds), tok.value, subject)
         if tok.signed and direction != 0 and (direction > 0) != (tok.value > 0) and tok.value != 0:
             finding.reason = f"the direction word {word!r} contradicts the sign shown"
         else:
-            a, b = directions.clause(s0, s1, tok.start, tok.end)
-            _judge(tok, subject, 0 if tok.signed else direction, word, index, finding, scan[a:b])
+            _judge(tok, subject, 0 if tok.signed else direction, word, values, finding, scan[a:b])
         report.findings.append(finding)
     return report
 
 
-def check_note(text: str, facts_doc: dict, default_ticker: str | None = None) -> CheckReport:
-    """Check a whole note (Markdown, plain text, HTML or an editor's edit of any) against a facts document."""
-    facts, tickers, names, named = _walk_facts(facts_doc)
-    subject = default_ticker or facts_doc.get("ticker")
-    return check_text(_strip_markup(text), facts, tickers, names, subject, named)
+def check_note(text: str, facts_doc: dict | FactIndex, default_ticker: str | None = None) -> CheckReport:
+    """Check a whole note (Markdown, plain text, HTML or an editor's edit of any) against a facts document.
+
+    `facts_doc` may also be a `FactIndex.from_doc(doc)`, built once and reused for every text checked
+    against the same document (the result is the same, without walking the document again)."""
+    index = facts_doc if isinstance(facts_doc, FactIndex) else FactIndex.from_doc(facts_doc)
+    subject = default_ticker or index.ticker
+    return _check(_strip_markup(text), index, subject)
+
+
+_HTML = re.compile(r"<(p|h1|h2|td|html)\b")
 
 
 def _strip_markup(text: str) -> str:
     """Remove Markdown/HTML markup that is not prose; Markdown keeps its character positions."""
-    if re.search(r"<(p|h1|h2|td|html)\b", text):
+    if "<" in text and _HTML.search(text):
         text = re.sub(r"<(style|script|title)\b.*?</\1>", " ", text, flags=re.S | re.I)
         text = re.sub(r"\s*\n\s*", " ", text)
         text = re.sub(r"</(p|h\d|tr|li|div|table)>", "\n", text, flags=re.I)
         text = html.unescape(re.sub(r"<[^>]+>", " ", text))
-    return re.sub(r"[*_`#|]", " ", text)
+    for ch in "*_`#|":
+        if ch in text:
+            text = text.replace(ch, " ")
+    return text

@@ -1,0 +1,70 @@
+"""Checker benchmark: milliseconds per note for `check_note` over the sample and real-data notes.
+
+Uses the clean notes of the checker corpus (tests/corpus.py; generated once, then cached under
+.pytest_cache) and times three ways of checking each note:
+
+- `check_note(markdown, doc)`: the public call, facts walked from the JSON document every time;
+- `check_note(markdown, index)`: with a `FactIndex` built once per facts document (what `compose` does);
+- `FactIndex.from_doc(doc)` alone: the cost of building that index.
+
+    python benchmarks/bench_check.py [--repeat 5] [--samples-only]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from notewriter import check  # noqa: E402
+from tests.conftest import MARKET, SAMPLES  # noqa: E402
+from tests.corpus import clean_notes  # noqa: E402
+
+
+def _per_note(fn, notes, repeat: int) -> tuple[float, float]:
+    """(median, best) over `repeat` passes of the mean milliseconds per note."""
+    for note in notes[: min(5, len(notes))]:
+        fn(note)  # warm up regex caches
+    runs = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        for note in notes:
+            fn(note)
+        runs.append((time.perf_counter() - t) * 1000 / len(notes))
+    return statistics.median(runs), min(runs)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--samples-only", action="store_true")
+    args = ap.parse_args(argv)
+
+    sets = [("sample notes", clean_notes([(SAMPLES, [None])]))]
+    if not args.samples_only and (MARKET / "prices").is_dir():
+        sets.append(("real-data notes", clean_notes([(MARKET, ["2026-04-02", "2026-03-20", None])])))
+
+    has_index = hasattr(check, "FactIndex")
+    for label, notes in sets:
+        numbers = sum(len(check.check_note(n.markdown, n.doc).findings) for n in notes)
+        chars = sum(len(n.markdown) for n in notes)
+        print(f"{label}: {len(notes)} notes, {chars / len(notes):,.0f} chars and "
+              f"{numbers / len(notes):.1f} numbers per note")
+        med, best = _per_note(lambda n: check.check_note(n.markdown, n.doc), notes, args.repeat)
+        print(f"  check_note(text, doc)          {med:7.3f} ms/note (best {best:.3f})")
+        if has_index:
+            indexes = {n.key: check.FactIndex.from_doc(n.doc) for n in notes}
+            med, best = _per_note(lambda n: check.check_note(n.markdown, indexes[n.key]), notes, args.repeat)
+            print(f"  check_note(text, FactIndex)    {med:7.3f} ms/note (best {best:.3f})")
+            med, best = _per_note(lambda n: check.FactIndex.from_doc(n.doc), notes, args.repeat)
+            print(f"  FactIndex.from_doc(doc)        {med:7.3f} ms/note (best {best:.3f})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
