@@ -197,3 +197,23 @@ def test_batch_llm_marks_every_note(tmp_path):
         doc = json.loads(path.read_text())
         assert doc["sections"]["lede"]["origin"] == "llm", path.name
     assert requests >= len(notes)
+
+
+def test_sentiment_score_prints_one_json_line_per_text(tmp_path):
+    code, out, _ = run("sentiment", "score", "Outflows accelerated as the fund fell sharply", "Profits rose")
+    assert code == 0
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert len(rows) == 2 and rows[0]["score"] < 0 < rows[1]["score"]
+    assert {"text", "score", "label"} <= set(rows[0])
+    path = tmp_path / "lines.txt"
+    path.write_text("inflows surged\nlosses widened\n")
+    code, out, _ = run("sentiment", "score", "--input", str(path))
+    assert code == 0 and len(out.splitlines()) == 2
+
+
+def test_sentiment_eval_twitter(market):
+    code, out, err = run("sentiment", "eval", "--dataset", "twitter", "--shared", str(market.parents[1]))
+    assert code == 0, err
+    macro = float(next(line for line in out.splitlines() if line.startswith("macro-F1")).split()[1])
+    assert macro >= 0.80
+    assert "confusion" in out
