@@ -105,19 +105,23 @@ def run_child(data: str, out: str, as_of: str, jobs: int, formats: str) -> None:
     ok = sum(r["status"] == "ok" for r in result.rows)
     timings = dict(result.timings)
     timings["notes_stage"] = timings.pop("notes", 0.0)
-    print(json.dumps({"wall": wall, "count": len(result.rows), "ok": ok, **timings}))
+    # the largest of this process and its (waited-for) workers
+    peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    print(json.dumps({"wall": wall, "count": len(result.rows), "ok": ok, "peak_rss_kb": peak, **timings}))
 
 
 def measure(data: Path, out: Path, as_of: str, jobs: int, formats: str) -> dict:
+    """One batch in a fresh process; peak RSS is that run's own (its process and its workers)."""
     shutil.rmtree(out, ignore_errors=True)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     t = time.perf_counter()
-    proc = subprocess.run([sys.executable, __file__, "--child", str(data), str(out), as_of, str(jobs), formats],
-                          capture_output=True, text=True, check=True)
+    proc = subprocess.Popen([sys.executable, __file__, "--child", str(data), str(out), as_of, str(jobs), formats],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    stdout, stderr = proc.communicate()
     wall = time.perf_counter() - t
-    stats = json.loads(proc.stdout.strip().splitlines()[-1])
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    stats.update(process_wall=wall, peak_rss_mb=max(peak, before) / 1024)
+    if proc.returncode:
+        sys.exit(f"bench: batch failed ({proc.returncode}):\n{stderr}")
+    stats = json.loads(stdout.strip().splitlines()[-1])
+    stats.update(process_wall=wall, peak_rss_mb=stats.get("peak_rss_kb", 0) / 1024)
     return stats
 
 

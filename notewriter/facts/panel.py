@@ -207,20 +207,23 @@ class Panel:
         close_f = self.close_ffill[:, fund_t] if F else np.ones((S, 0))
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = shares / prev
-            close_ratio = close_f / close_f[pp, fcols]
-            # the first split ratio within 5% of the share-count ratio (one ratio at a time, no S x F x k array)
-            implied = np.ones((S, F))
-            has_near = np.zeros((S, F), dtype=bool)
-            for k in SPLIT_RATIOS:
-                near = np.abs(ratio / k - 1) < 0.05
+            # only a count that at least ~doubled or ~halved can sit within 5% of a split ratio
+            cand = np.flatnonzero((ratio > 1.5) | (ratio < 0.7))
+            r_c = ratio.ravel()[cand]
+            del ratio
+            implied = np.ones(len(cand))
+            has_near = np.zeros(len(cand), dtype=bool)
+            for k in SPLIT_RATIOS:  # the first split ratio within 5% of the share-count ratio
+                near = np.abs(r_c / k - 1) < 0.05
                 near &= ~has_near
                 implied[near] = k
                 has_near |= near
-            del ratio, near, pp
-        detected = has_near & (factor == 1.0) & (np.abs(close_ratio * implied - 1) < 0.1)
-        del close_ratio, has_near
-        factor = np.where(detected, implied, factor)
-        del detected, implied
+            cand, implied = cand[has_near], implied[has_near]
+            cr, cc = np.divmod(cand, F) if F else (cand, cand)
+            close_ratio = close_f[cr, cc] / close_f[pp[cr, cc], cc]
+        detected = (np.take(factor, cand) == 1.0) & (np.abs(close_ratio * implied - 1) < 0.1)
+        np.put(factor, cand[detected], implied[detected])
+        del pp, cand, implied, has_near, close_ratio, detected
         self.split_obs = (factor != 1.0) & self.sh_valid & has_prev
         factor[~self.sh_valid] = 1.0
         self.factor = factor

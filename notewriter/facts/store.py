@@ -344,7 +344,8 @@ def _load_data_dir(source: DataDirSource) -> Tables:
             rows = KeyedRows(list(raw["tickers"]), raw["codes"].astype(np.int32),
                              raw["date"].astype("datetime64[ns]"),
                              {c: np.asarray(raw[c], dtype=float) for c in cols})
-            tables[name] = {"date": rows.date, "code": rows.codes, **rows.cols}
+            if sig is not None:  # a missing file has nothing to cache
+                tables[name] = {"date": rows.date, "code": rows.codes, **rows.cols}
         else:
             hits += 1
             rows = KeyedRows(list(entry["tickers"]), got["code"], got["date"].astype("datetime64[ns]", copy=False),
