@@ -2,19 +2,58 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from datetime import date
+from datetime import date as _date
 from functools import lru_cache
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
+
+
+def _cache_file(exchange: str) -> Path | None:
+    """Where the session list is kept between runs: keyed by exchange, calendar version and month,
+    so new holiday rules or the calendar's rolling end date are picked up."""
+    try:
+        from importlib.metadata import version
+
+        calendar_version = version("exchange_calendars")
+    except Exception:  # not installed as a distribution: no cache
+        return None
+    root = os.environ.get("NOTEWRITER_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "notewriter")
+    month = _date.today().strftime("%Y-%m")
+    return Path(root) / "calendar" / f"{exchange}-{calendar_version}-{month}.npy"
 
 
 @lru_cache(maxsize=4)
 def sessions(exchange: str = "XNYS") -> pd.DatetimeIndex:
-    """Every session of `exchange` from 1995 to a year ahead, as naive midnight timestamps."""
+    """Every session of `exchange` from 1995 to a year ahead, as naive midnight timestamps.
+
+    Importing the calendar package and building the calendar takes most of a second, so the
+    result is cached on disk; the cache is only ever a copy of what the package computes."""
+    path = _cache_file(exchange)
+    if path is not None and path.is_file():
+        try:
+            return pd.DatetimeIndex(np.load(path).astype("datetime64[ns]"))
+        except (OSError, ValueError):
+            pass
     import exchange_calendars as xcals
 
     calendar = xcals.get_calendar(exchange, start="1995-01-03")
-    return pd.DatetimeIndex(calendar.sessions).tz_localize(None)
+    out = pd.DatetimeIndex(calendar.sessions).tz_localize(None)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npy")
+            with os.fdopen(fd, "wb") as fh:
+                np.save(fh, out.to_numpy().astype("datetime64[ns]"))
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a read-only cache folder only costs the next run the same second
+    return out
 
 
 def is_session(day: date | pd.Timestamp, exchange: str = "XNYS") -> bool:

@@ -318,18 +318,33 @@ def _dates(F, last_ts: pd.Timestamp) -> Dates:
                  quarter_end=F(_iso(quarter_end), "date", "calendar XNYS", ticker=None))
 
 
+def _peer_arrays(peers: pd.DataFrame) -> dict:
+    """The peer table as plain arrays, built once per table (it is shared by every fund of a category)."""
+    arrays = peers.attrs.get("_arrays")
+    if arrays is None:
+        net = peers["net_usd"].to_numpy(dtype=float)
+        arrays = peers.attrs["_arrays"] = {
+            "ticker": peers["ticker"].to_numpy(dtype=object), "name": peers["name"].to_numpy(dtype=object),
+            "source": peers["source"].to_numpy(dtype=object), "category": peers["category"].to_numpy(dtype=object),
+            "net": net, "order": np.arange(len(net))}
+    return arrays
+
+
 def _peers(F, ticker: str, category: str | None, flow: Flow, peers: pd.DataFrame) -> tuple[Peer, ...]:
-    """Funds in the same category with flows over the same window, largest first."""
+    """Funds in the same category with flows over the same window: opposite flows first, then by size."""
     if not category or flow.net_usd is None or peers.empty:
         return ()
-    same = peers[(peers["category"] == category) & (peers["ticker"] != ticker) & peers["net_usd"].notna()
-                 & (peers["net_usd"].abs() >= 5e5)]
-    sign = np.sign(flow.net_usd.num)
-    same = same.assign(opposite=np.sign(same["net_usd"]) == -sign).sort_values(
-        ["opposite", "net_usd"], ascending=[False, False], key=lambda col: col.abs() if col.name == "net_usd" else col)
-    return tuple(Peer(ticker=r.ticker, name=r.name, opposite=bool(r.opposite),
-                      net_usd=F(float(r.net_usd), "usd", str(r.source), ticker=r.ticker, change=True))
-                 for r in same.head(3).itertuples())
+    a = _peer_arrays(peers)
+    net = a["net"]
+    keep = (a["category"] == category) & (a["ticker"] != ticker) & np.isfinite(net) & (np.abs(net) >= 5e5)
+    idx = np.flatnonzero(keep)
+    opposite = np.sign(net[idx]) == -np.sign(flow.net_usd.num)
+    # primary: opposite sign first; then the largest flow; ties keep table order
+    top = idx[np.lexsort((a["order"][idx], -np.abs(net[idx]), ~opposite))][:3]
+    return tuple(Peer(ticker=str(a["ticker"][i]), name=str(a["name"][i]),
+                      opposite=bool(np.sign(net[i]) == -np.sign(flow.net_usd.num)),
+                      net_usd=F(float(net[i]), "usd", str(a["source"][i]), ticker=str(a["ticker"][i]), change=True))
+                 for i in top)
 
 
 def _v(x):

@@ -620,8 +620,12 @@ _LEX_WEIGHT_PAIRED = 0.6
 _LEX_WEIGHT_WORDS = 0.35
 
 
+@lru_cache(maxsize=1 << 16)
 def score_sentence(text: str) -> float:
-    """Sentiment of one sentence in [-1, 1]: P(bullish) - P(bearish) blended with the lexicon."""
+    """Sentiment of one sentence in [-1, 1]: P(bullish) - P(bearish) blended with the lexicon.
+
+    Memoised: a universe of notes repeats many sentences word for word, and the score is a pure
+    function of the text."""
     if not text or not text.strip():
         return 0.0
     lex = _lexicon(text)
