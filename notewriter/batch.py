@@ -50,13 +50,15 @@ def _note_row(panel: Panel, source: Source, ticker: str, as_of, window: str, out
         row["as_of"] = note.as_of.isoformat()
         row["check"] = {"ok": note.check["ok"], "numbers": note.check["numbers"],
                         "unsupported": note.check["unsupported"]}
+        if not note.check["ok"]:  # nothing unsupported is published
+            bad = [f"{x['text']!r}: {x['reason']}" for x in note.check["findings"] if not x.get("matched")]
+            row["status"] = "failed"
+            row["error"] = f"not published: {note.check['unsupported']} unsupported number(s): " + "; ".join(bad)
+            return row
         for fmt in formats:
             path = out / fmt / f"{ticker}.{fmt}"
             write_atomic(path, render_as(note, fmt))
             row["paths"][fmt] = str(path.relative_to(out))
-        if not note.check["ok"]:
-            row["status"] = "failed"
-            row["error"] = f"{note.check['unsupported']} unsupported number(s)"
     except NotewriterError as err:
         row.update(status="failed", error=str(err))
     except Exception as err:  # a bug in one fund's note must not sink the universe
@@ -135,6 +137,17 @@ def run_batch(source: Source, as_of: date | str | None, window: str = "1d", out:
         finally:
             gc.unfreeze()
         _WORK.clear()
+    elif llm is not None and getattr(llm, "max_concurrency", 1) > 1 and len(todo) > 1:
+        # the LLM pass waits on the network: a bounded pool of threads keeps that many requests in flight
+        from concurrent.futures import ThreadPoolExecutor
+
+        def one(t: str) -> dict:
+            return _note_row(panel, source, t, end, window, out, formats, template_dir, llm, settings)
+
+        with ThreadPoolExecutor(max_workers=llm.max_concurrency) as pool:
+            for row in pool.map(one, todo):
+                rows.append(row)
+                bar.update(1)
     else:
         for t in todo:
             rows.append(_note_row(panel, source, t, end, window, out, formats, template_dir, llm, settings))

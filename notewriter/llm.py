@@ -942,4 +942,5 @@ def note_hook(settings: LLMSettings) -> Callable[[dict, dict[str, str], CheckFn]
                               vendor_text=_vendor_names(facts))
         return dict(result.sections), dict(result.origins), dict(result.run)
 
+    hook.max_concurrency = settings.max_concurrency  # a batch keeps this many notes' requests in flight
     return hook

@@ -217,3 +217,34 @@ def test_sentiment_eval_twitter(market):
     macro = float(next(line for line in out.splitlines() if line.startswith("macro-F1")).split()[1])
     assert macro >= 0.80
     assert "confusion" in out
+
+
+def test_batch_llm_requests_run_concurrently_within_the_bound(tmp_path):
+    env = {**_llm_env_for_concurrency(), "NOTEWRITER_LLM_CONCURRENCY": "3"}
+    with serve(default="slow:0.3") as server:
+        env.update(OPENAI_BASE_URL=server.base_url)
+        code, _, err = run("batch", "--out", str(tmp_path), "--formats", "md", "--llm", env=env)
+        peak = server.max_in_flight
+    assert code == 0, err
+    assert 2 <= peak <= 3  # more than one note's request in flight, never more than the bound
+
+
+def _llm_env_for_concurrency():
+    return {"OPENAI_API_KEY": "k", "NOTEWRITER_LLM_MODEL": "m", "NOTEWRITER_LLM_TIMEOUT": "10"}
+
+
+def test_an_override_that_states_an_unsupported_number_is_not_published(tmp_path):
+    override = tmp_path / "tpl" / "sections"
+    override.mkdir(parents=True)
+    shipped = (SAMPLES.parent / "templates" / "sections" / "contrarian_angle.md.j2").read_text()
+    (override / "contrarian_angle.md.j2").write_text(shipped + "\nAnalysts expect 42 more redemptions.\n")
+    code, out, err = run("write", "IJR", "--templates", str(tmp_path / "tpl"))
+    assert code == 1 and out == ""
+    assert "not published" in err and "'42'" in err
+    out_dir = tmp_path / "out"
+    code, _, err = run("batch", "--out", str(out_dir), "--formats", "md", "--templates", str(tmp_path / "tpl"))
+    assert code == 1
+    rows = [json.loads(line) for line in (out_dir / "manifest.jsonl").read_text().splitlines()]
+    ijr = next(r for r in rows if r["ticker"] == "IJR")
+    assert ijr["status"] == "failed" and "not published" in ijr["error"] and ijr["paths"] == {}
+    assert not (out_dir / "md" / "IJR.md").exists()
