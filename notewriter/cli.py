@@ -128,6 +128,13 @@ def _warn_run(note) -> None:
         click.echo(f"notewriter: warning: {warning}", err=True)
 
 
+def _refuse_unsupported(check: dict, what: str) -> None:
+    """Nothing unsupported is published: exit 1 naming each number the checker could not trace."""
+    if not check["ok"]:
+        bad = [f"{x['text']!r}: {x['reason']}" for x in check["findings"] if not x.get("matched")]
+        _fail(f"not published: {len(bad)} unsupported number(s) in {what}: " + "; ".join(bad), 1)
+
+
 def _as_of(value: str | None, option: str = "--as-of"):
     if value is None:
         return None
@@ -173,9 +180,7 @@ def write(ticker, as_of, window, data, template_dir, fmt, out, llm, llm_model, l
     note = write_note(ticker, as_of, window, source, template_dir=template_dir,
                       llm=_llm_hook(llm, llm_model, llm_base_url, llm_timeout))
     _warn_run(note)
-    if not note.check["ok"]:
-        bad = [f"{x['text']!r}: {x['reason']}" for x in note.check["findings"] if not x.get("matched")]
-        _fail(f"not published: {len(bad)} unsupported number(s) in the {ticker.upper()} note: " + "; ".join(bad), 1)
+    _refuse_unsupported(note.check, f"the {ticker.upper()} note")
     _emit(render_as(note, fmt), out)
 
 
@@ -311,9 +316,7 @@ def digest(as_of, window, data, template_dir, fmt, out, source_kind, offline, ca
     source, as_of = _open_source(None, _as_of(as_of), data, source_kind, offline, cache_dir)
     dg = write_digest(source, as_of, window, template_dir, llm=_llm_hook(llm, llm_model, llm_base_url, llm_timeout))
     _warn_run(dg)
-    if not dg.check["ok"]:
-        bad = [f"{x['text']!r}: {x['reason']}" for x in dg.check["findings"] if not x.get("matched")]
-        _fail(f"not published: {len(bad)} unsupported number(s) in the digest: " + "; ".join(bad), 1)
+    _refuse_unsupported(dg.check, "the digest")
     _emit(render_digest(dg, fmt), out)
 
 

@@ -182,21 +182,17 @@ def write_digest(source: Source, as_of: date | str | None, window: Window = "1d"
 
 
 def render_digest(dg: Digest, fmt: str) -> str:
-    from .publish import to_html, to_text
+    from .publish import render_as
 
-    if fmt == "md":
-        return dg.markdown
-    if fmt == "html":
-        return to_html(dg.markdown, dg.title)
-    if fmt == "txt":
-        return to_text(dg.markdown)
-    if fmt == "json":
-        doc = {"kind": "digest", "as_of": dg.as_of.isoformat(), "window": dg.window, "title": dg.title,
-               "sections": {k: {"title": DIGEST_TITLES[k], "text": v,
-                                **{key: val for key, val in dg.origins.get(k, {}).items() if val is not None}}
-                            for k, v in dg.sections.items()},
-               "sentiment": dg.sentiment.model_dump(mode="json"), "check": dg.check,
-               "facts": dg.facts.model_dump(mode="json", exclude_none=True), "footer": dg.footer,
-               "markdown": dg.markdown, **({"run": dg.run} if dg.run else {})}
-        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-    raise ValueError(f"unknown format {fmt!r}; expected one of md, html, txt, json")
+    return render_as(dg, fmt, json_writer=_digest_json)
+
+
+def _digest_json(dg: Digest) -> str:
+    doc = {"kind": "digest", "as_of": dg.as_of.isoformat(), "window": dg.window, "title": dg.title,
+           "sections": {k: {"title": DIGEST_TITLES[k], "text": v,
+                            **{key: val for key, val in dg.origins.get(k, {}).items() if val is not None}}
+                        for k, v in dg.sections.items()},
+           "sentiment": dg.sentiment.model_dump(mode="json"), "check": dg.check,
+           "facts": dg.facts.model_dump(mode="json", exclude_none=True), "footer": dg.footer,
+           "markdown": dg.markdown, **({"run": dg.run} if dg.run else {})}
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

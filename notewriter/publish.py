@@ -61,7 +61,8 @@ def to_json(note) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
-def render_as(note, fmt: str) -> str:
+def render_as(note, fmt: str, json_writer=None) -> str:
+    """A note (or anything with `markdown` and `title`) in one output format."""
     if fmt == "md":
         return note.markdown
     if fmt == "html":
@@ -69,7 +70,7 @@ def render_as(note, fmt: str) -> str:
     if fmt == "txt":
         return to_text(note.markdown)
     if fmt == "json":
-        return to_json(note)
+        return (json_writer or to_json)(note)
     raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 

@@ -8,23 +8,13 @@ import re
 from pydantic import BaseModel, ConfigDict
 
 from ..facts.models import FundFacts
+from .text import label_for
 
 FACTS_WEIGHT = 0.6
 TEXT_WEIGHT = 0.4
 DISAGREEMENT_GAP = 0.5
 
 
-def label_for(score: float) -> str:
-    """The widely used news-sentiment bands."""
-    if score <= -0.35:
-        return "Bearish"
-    if score <= -0.15:
-        return "Somewhat-Bearish"
-    if score < 0.15:
-        return "Neutral"
-    if score < 0.35:
-        return "Somewhat-Bullish"
-    return "Bullish"
 
 
 class TickerSentiment(BaseModel):
@@ -92,7 +82,7 @@ def _mentions(sentence: str, ticker: str, names: tuple[str, ...]) -> bool:
 def score_note(f: FundFacts, sections_text: str, extra_tickers: dict[str, tuple[str, ...]] | None = None
                ) -> Sentiment:
     """Combine the facts signal with the text signal of the note's sections."""
-    from . import text as text_model
+    from . import text as text_model  # noqa: F811 (the model loads on first use, not at import)
 
     sentences = [s for s in text_model.split_sentences(sections_text) if s.strip()]
     scores = [text_model.score_sentence(s) for s in sentences]
