@@ -59,6 +59,9 @@ def make_claims(f: FundFacts) -> Claims:
         size = "record"
     elif z is not None:
         size = "unusual" if abs(z) >= 2 else "elevated" if abs(z) >= 1 else "ordinary"
+        pctile = f.history.percentile.num if f.history.percentile is not None else 50
+        if size == "ordinary" and (pctile <= 5 or pctile >= 95):
+            size = "elevated"  # a tail percentile with a small z-score: fat-tailed history, still not routine
     elif f.flow.pct_of_aum is not None:
         a = abs(f.flow.pct_of_aum.num)
         size = "unusual" if a >= 0.02 else "elevated" if a >= 0.005 else "ordinary"
@@ -95,9 +98,9 @@ def make_claims(f: FundFacts) -> Claims:
         items.append(Claim(kind="momentum", subject=f.ticker, refs=("history.momentum_1m",),
                            stance=_stance(mom), strength=min(1.0, abs(mom) / 0.05)))
 
-    wc = f.price.window_change.num if f.price.window_change is not None else None
-    if direction in ("inflow", "outflow") and wc is not None and abs(wc) > 0.0005:
-        flow_vs_price = "confirming" if (wc > 0) == (direction == "inflow") else "diverging"
+    # the same move the notes print next to the verdict: one-month momentum, else the window's change
+    if direction in ("inflow", "outflow") and mom is not None and abs(mom) > 0.0005:
+        flow_vs_price = "confirming" if (mom > 0) == (direction == "inflow") else "diverging"
     else:
         flow_vs_price = "unknown"
 

@@ -34,7 +34,9 @@ def usd(x, signed: bool = False) -> str:
     """$399.4 million, $1.5 billion, $12,500; the sign is left to the words unless `signed`."""
     v = _num(x)
     a = abs(v)
-    if round(a / 1e9, 1) >= 1:
+    if round(a / 1e12, 1) >= 1:
+        body = _scaled(a, 1e12) + " trillion"
+    elif round(a / 1e9, 1) >= 1:
         body = _scaled(a, 1e9) + " billion"
     elif round(a / 1e6, 1) >= 1:
         body = _scaled(a, 1e6) + " million"
@@ -104,6 +106,14 @@ def ordinal(n) -> str:
     return f"{n}{suffix}"
 
 
+def article(shown: str) -> str:
+    """ "a" or "an" for a number as printed: an 8.7% gain, an 11% drop, an 18-month high, a 1.5% move."""
+    m = re.search(r"\d[\d,]*", shown)
+    whole = m.group(0).replace(",", "") if m else ""
+    # said aloud: eight..., eleven, eighteen, and eleven/eighteen thousand
+    return "an" if whole.startswith("8") or whole in ("11", "18") or (len(whole) in (5, 6) and whole[:2] in ("11", "18")) else "a"
+
+
 def pick(options, *keys) -> str:
     """Deterministic choice among wordings, seeded by ticker/date/section so notes vary but reproduce."""
     options = list(options)
@@ -112,7 +122,8 @@ def pick(options, *keys) -> str:
 
 
 FILTERS = {"usd": usd, "pct": pct, "spct": spct, "shares": shares, "price": price, "num": num, "snum": snum,
-           "integer": integer, "longdate": longdate, "ordinal": ordinal, "words": words}
+           "integer": integer, "longdate": longdate, "ordinal": ordinal, "words": words,
+           "article": article}
 
 
 def environment(override_dir: str | Path | None = None, prose: bool = False) -> jinja2.Environment:

@@ -248,7 +248,10 @@ def build_facts(ticker: str, as_of: date | str | None, window: Window, source: S
             fetched_d = date.fromisoformat(fetched) if fetched else None
         except ValueError:
             fetched_d = None
-        flow_kwargs["aum_usd"] = F(float(info["totalAssets"]), "usd", i_src, as_of=fetched_d)
+        # a vendor snapshot of total assets is a fact about its fetch date: usable for notes up to a
+        # week after it, never for a note dated well before it was fetched
+        if fetched_d is None or abs((fetched_d - as_of_d).days) <= 7:
+            flow_kwargs["aum_usd"] = F(float(info["totalAssets"]), "usd", i_src, as_of=fetched_d)
     net_fact = flow_kwargs.get("net_usd")
     aum_fact = flow_kwargs.get("aum_usd")
     if net_fact is not None and aum_fact is not None and aum_fact.num > 0:
