@@ -933,6 +933,17 @@ def check_note(text: str, facts_doc: dict | FactIndex, default_ticker: str | Non
     return _check(_strip_markup(text), index, subject)
 
 
+def section_checker(facts_doc: dict, default_ticker: str | None = None):
+    """The `check(section_key, text) -> problems` callable the LLM pass takes: the document is indexed
+    once for every section checked against it; [] means every number is supported."""
+    index = FactIndex.from_doc(facts_doc)
+
+    def check(key: str, text: str) -> list[str]:
+        return [f"{x.text}: {x.reason}" for x in check_note(text, index, default_ticker).unsupported]
+
+    return check
+
+
 _HTML = re.compile(r"<(p|h1|h2|td|html)\b")
 
 

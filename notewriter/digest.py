@@ -11,7 +11,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from . import calendar, render
-from .check import check_note
+from .check import check_note, section_checker
 from .claims import make_claims
 from .errors import UsageError
 from .facts.analogs import leaderboard, rotations
@@ -19,7 +19,7 @@ from .facts.build import Settings, _dates, _FactMaker, _flag, _iso, build_facts,
 from .facts.models import WINDOW_WORDS, DigestFacts, Window
 from .facts.panel import Panel, panel_for
 from .note import SECTIONS, context, environment
-from .sentiment import FACTS_WEIGHT, TEXT_WEIGHT, Sentiment, TickerSentiment, facts_signals, label_for
+from .sentiment import Sentiment, blend, facts_signals
 from .sources.base import Source
 
 DIGEST_KEYS = ("lede", "leaderboard", "rotation", "analog") + tuple(k for k, _ in SECTIONS)
@@ -94,34 +94,11 @@ def digest_document(d: DigestFacts, sentiment: Sentiment | None) -> dict:
 
 
 def _sentiment(d: DigestFacts, text: str) -> Sentiment:
-    """Facts signal of the headline pair and the text signal, per ticker and overall."""
-    from .sentiment import text as text_model
-
-    sentences = [s for s in text_model.split_sentences(text) if s.strip()]
-    scores = [text_model.score_sentence(s) for s in sentences]
-    text_overall = sum(scores) / len(scores) if scores else 0.0
-    signals: dict[str, float] = {}
-    for f in d.notes:
-        signals[f.ticker] = facts_signals(f)[f.ticker]
-    tickers = [r.ticker for r in d.inflows + d.outflows]
-    per = []
-    import re
-
-    for t in dict.fromkeys(tickers):
-        hits = [i for i, s in enumerate(sentences) if re.search(rf"(?<![A-Za-z0-9]){re.escape(t)}(?![A-Za-z0-9])", s)]
-        if not hits:
-            continue
-        text_t = sum(scores[i] for i in hits) / len(hits)
-        fact_t = signals.get(t)
-        s = FACTS_WEIGHT * fact_t + TEXT_WEIGHT * text_t if fact_t is not None else text_t
-        per.append(TickerSentiment(ticker=t, relevance=round(len(hits) / len(sentences), 2), score=round(s, 2),
-                                   label=label_for(round(s, 2))))
-    per.sort(key=lambda x: (-x.relevance, x.ticker))
+    """Facts signal of the headline pair and the text signal, per leaderboard ticker the text mentions."""
+    signals = {f.ticker: facts_signals(f)[f.ticker] for f in d.notes}
     facts_overall = sum(signals.values()) / len(signals) if signals else 0.0
-    overall = round(FACTS_WEIGHT * facts_overall + TEXT_WEIGHT * text_overall, 2)
-    disagreement = (facts_overall * text_overall < 0) and abs(facts_overall - text_overall) > 0.5
-    return Sentiment(score=overall, label=label_for(overall), facts_score=round(facts_overall, 2),
-                     text_score=round(text_overall, 2), disagreement=disagreement, ticker_sentiment=tuple(per))
+    names = {r.ticker: () for r in d.inflows + d.outflows}
+    return blend(text, facts_overall, signals, names)
 
 
 def _title(d: DigestFacts) -> str:
@@ -154,12 +131,8 @@ def compose_digest(d: DigestFacts, template_dir: str | Path | None = None, llm=N
     run: dict[str, Any] = {}
     if llm is not None:
         pre_doc = digest_document(d, None)
-
-        def check_section(key: str, text: str) -> list[str]:
-            return [f"{x.text}: {x.reason}" for x in check_note(text, pre_doc).unsupported]
-
         prose = {k: v for k, v in texts.items() if k != "leaderboard"}  # the table stays as built
-        rewritten, prose_origins, run = llm(pre_doc, prose, check_section)
+        rewritten, prose_origins, run = llm(pre_doc, prose, section_checker(pre_doc))
         texts.update(rewritten)
         origins.update(prose_origins)
     sentiment = _sentiment(d, "\n\n".join(texts[k] for k in DIGEST_KEYS if k != "leaderboard"))

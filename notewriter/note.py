@@ -10,7 +10,7 @@ from typing import Any, Callable
 from pydantic import BaseModel, ConfigDict
 
 from . import render
-from .check import CheckReport, FactIndex, check_note
+from .check import CheckReport, check_note, section_checker
 from .claims import Claims, make_claims
 from .facts.models import WINDOW_WORDS, FundFacts
 from .sentiment import Sentiment, score_note
@@ -149,13 +149,7 @@ def compose(f: FundFacts, template_dir: str | Path | None = None, llm: LLMHook |
     texts = dict(draft)
     if llm is not None:
         pre_doc = facts_document(f, None)
-        pre_index = FactIndex.from_doc(pre_doc)  # walked once for every section the hook checks
-
-        def check_section(key: str, text: str) -> list[str]:
-            report = check_note(text, pre_index, f.ticker)
-            return [f"{x.text}: {x.reason}" for x in report.unsupported]
-
-        texts, origins, run = llm(pre_doc, draft, check_section)
+        texts, origins, run = llm(pre_doc, draft, section_checker(pre_doc, f.ticker))
     sentiment = score_note(f, "\n\n".join(texts[k] for k in SECTION_KEYS))
     footer = render.tidy(environment(template_dir, prose=True).get_template("footer.md.j2")
                          .render(**context(f, c)))

@@ -79,26 +79,19 @@ def _mentions(sentence: str, ticker: str, names: tuple[str, ...]) -> bool:
     return any(n and n in sentence for n in names)
 
 
-def score_note(f: FundFacts, sections_text: str, extra_tickers: dict[str, tuple[str, ...]] | None = None
-               ) -> Sentiment:
-    """Combine the facts signal with the text signal of the note's sections."""
-    from . import text as text_model  # noqa: F811 (the model loads on first use, not at import)
+def blend(sections_text: str, facts_overall: float, signals: dict[str, float],
+          names: dict[str, tuple[str, ...]], always: tuple[str, ...] = ()) -> Sentiment:
+    """Combine facts signals with the text signal: overall, and per ticker for each ticker in `names`
+    that the text mentions (by ticker or by one of its names) or that is listed in `always`."""
+    from . import text as text_model  # the model loads on first use, not at import
 
     sentences = [s for s in text_model.split_sentences(sections_text) if s.strip()]
     scores = [text_model.score_sentence(s) for s in sentences]
     text_overall = sum(scores) / len(scores) if scores else 0.0
-    signals = facts_signals(f)
-    facts_overall = signals[f.ticker]
-    names = {f.ticker: (f.identity.name,)}
-    names.update({c.ticker: (c.name,) for c in f.components})
-    for t, n in (extra_tickers or {}).items():
-        names.setdefault(t, n)
     per = []
     for ticker, aliases in names.items():
         hits = [i for i, s in enumerate(sentences) if _mentions(s, ticker, aliases)]
-        if not hits and ticker not in signals:
-            continue
-        if not hits and ticker != f.ticker:
+        if not hits and ticker not in always:
             continue
         relevance = len(hits) / len(sentences) if sentences else 0.0
         text_t = sum(scores[i] for i in hits) / len(hits) if hits else None
@@ -114,3 +107,14 @@ def score_note(f: FundFacts, sections_text: str, extra_tickers: dict[str, tuple[
     disagreement = (facts_overall * text_overall < 0) and abs(facts_overall - text_overall) > DISAGREEMENT_GAP
     return Sentiment(score=overall, label=label_for(overall), facts_score=round(facts_overall, 2),
                      text_score=round(text_overall, 2), disagreement=disagreement, ticker_sentiment=tuple(per))
+
+
+def score_note(f: FundFacts, sections_text: str, extra_tickers: dict[str, tuple[str, ...]] | None = None
+               ) -> Sentiment:
+    """A fund note: the fund always has a row; its holdings (and `extra_tickers`) when mentioned."""
+    names = {f.ticker: (f.identity.name,)}
+    names.update({c.ticker: (c.name,) for c in f.components})
+    for t, n in (extra_tickers or {}).items():
+        names.setdefault(t, n)
+    signals = facts_signals(f)
+    return blend(sections_text, signals[f.ticker], signals, names, always=(f.ticker,))
