@@ -2,7 +2,7 @@
 
 from .check import check_note
 from .errors import CheckFailed, DataError, NotewriterError, SourceUnavailable, UsageError
-from .facts import Fact, FundFacts, Settings, build_facts
+from .facts import Fact, FundFacts, Rules, build_facts
 from .note import Note, compose
 from .pipeline import fund_facts, open_source, write_note
 from .publish import render_as
@@ -10,7 +10,7 @@ from .sources.base import Source
 from .sources.local import DataDirSource
 
 __all__ = [
-    "CheckFailed", "DataDirSource", "DataError", "Fact", "FundFacts", "Note", "NotewriterError", "Settings", "Source",
+    "CheckFailed", "DataDirSource", "DataError", "Fact", "FundFacts", "Note", "NotewriterError", "Rules", "Source",
     "SourceUnavailable", "UsageError", "build_facts", "check_note", "compose", "fund_facts", "open_source",
     "render_as", "write_note",
 ]

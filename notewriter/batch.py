@@ -19,7 +19,8 @@ import pandas as pd
 
 from . import calendar
 from .errors import NotewriterError, UsageError
-from .facts.build import Settings, build_facts
+from .config import Rules
+from .facts.build import build_facts
 from .facts.panel import Panel, panel_for
 from .note import LLMHook, compose, warm_templates
 from .publish import FORMATS, render_as, write_atomic
@@ -42,7 +43,7 @@ class BatchResult:
 
 
 def _note_row(panel: Panel, source: Source, ticker: str, as_of, window: str, out: Path, formats: tuple[str, ...],
-              template_dir, llm: LLMHook | None, settings: Settings) -> dict:
+              template_dir, llm: LLMHook | None, settings: Rules) -> dict:
     row: dict = {"ticker": ticker, "status": "ok", "paths": {}}
     try:
         facts = build_facts(ticker, as_of, window, source, settings=settings, panel=panel)
@@ -78,7 +79,7 @@ def _work_chunk(tickers: list[str]) -> list[dict]:
 
 def run_batch(source: Source, as_of: date | str | None, window: str = "1d", out: str | Path = "out",
               formats: Iterable[str] = ("md", "json"), jobs: int = 1, template_dir=None, llm: LLMHook | None = None,
-              settings: Settings | None = None, tickers: list[str] | None = None, digest: bool = True,
+              settings: Rules | None = None, tickers: list[str] | None = None, digest: bool = True,
               progress: bool | None = None, on_row: Callable[[dict], None] | None = None) -> BatchResult:
     """Notes for every fund (or `tickers`) and the digest into `out`; see the README for the manifest format."""
     from .digest import render_digest, write_digest
@@ -87,7 +88,7 @@ def run_batch(source: Source, as_of: date | str | None, window: str = "1d", out:
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise UsageError(f"unknown format(s) {', '.join(unknown)}; expected some of {', '.join(FORMATS)}")
-    settings = settings or Settings()
+    settings = settings or Rules()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     result = BatchResult()

@@ -22,10 +22,10 @@ def _cache_file(exchange: str) -> Path | None:
         calendar_version = version("exchange_calendars")
     except Exception:  # not installed as a distribution: no cache
         return None
-    root = os.environ.get("NOTEWRITER_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "notewriter")
+    from .config import user_cache_dir
+
     month = _date.today().strftime("%Y-%m")
-    return Path(root) / "calendar" / f"{exchange}-{calendar_version}-{month}.npy"
+    return user_cache_dir("calendar") / f"{exchange}-{calendar_version}-{month}.npy"
 
 
 @lru_cache(maxsize=4)

@@ -15,7 +15,8 @@ from .check import check_note, section_checker
 from .claims import make_claims
 from .errors import UsageError
 from .facts.analogs import leaderboard, rotations
-from .facts.build import Settings, _dates, _FactMaker, _flag, _iso, build_facts, config_facts, window_start
+from .config import Rules
+from .facts.build import _dates, _FactMaker, _flag, _iso, build_facts, config_facts, window_start
 from .facts.models import WINDOW_WORDS, DigestFacts, Window
 from .facts.panel import Panel, panel_for
 from .note import SECTIONS, context, environment
@@ -27,12 +28,12 @@ DIGEST_TITLES = {"lede": "Summary", "leaderboard": "Leaderboard", "rotation": "T
                  "analog": "Last time", **dict(SECTIONS)}
 
 
-def digest_facts(source: Source, as_of: date | str | None, window: Window = "1d", settings: Settings | None = None,
+def digest_facts(source: Source, as_of: date | str | None, window: Window = "1d", settings: Rules | None = None,
                  panel: Panel | None = None) -> DigestFacts:
     """Leaderboard, rotations with analogs, and the headline pair's fund facts for one date and window."""
     if window not in ("1d", "1w", "1m"):
         raise UsageError(f"the digest covers 1d, 1w or 1m windows, not {window!r}")
-    settings = settings or Settings()
+    settings = settings or Rules()
     panel = panel or panel_for(source)
     if not len(panel.sessions):
         raise UsageError("the data directory has no prices")
@@ -150,7 +151,7 @@ def compose_digest(d: DigestFacts, template_dir: str | Path | None = None, llm=N
 
 
 def write_digest(source: Source, as_of: date | str | None, window: Window = "1d", template_dir=None,
-                 settings: Settings | None = None, panel: Panel | None = None, llm=None) -> Digest:
+                 settings: Rules | None = None, panel: Panel | None = None, llm=None) -> Digest:
     return compose_digest(digest_facts(source, as_of, window, settings, panel), template_dir, llm=llm)
 
 

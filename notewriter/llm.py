@@ -35,6 +35,7 @@ import tenacity
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from notewriter import resources
+from notewriter.config import DEFAULT_BASE_URL, LLMSettings, user_cache_dir
 from notewriter.errors import UsageError
 
 log = logging.getLogger(__name__)
@@ -44,11 +45,9 @@ __all__ = [
     "LLMResult",
     "run_llm_pass",
     "arun_llm_pass",
-    "default_cache_dir",
     "PROMPT_FILES",
 ]
 
-DEFAULT_BASE_URL = "https://api.openai.com/v1"
 INSTALL_HINT = "pip install 'notewriter[llm]'"
 PROMPT_FILES = ("system.j2", "sections.j2", "repair.j2")
 # Tried in this order; an endpoint that rejects one (HTTP 400/422) gets the next.
@@ -66,73 +65,6 @@ CheckFn = Callable[[str, str], list[str]]
 # --------------------------------------------------------------------------- settings and result
 
 
-class LLMSettings(BaseModel):
-    """Where the model is and how patiently to talk to it."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    enabled: bool = True
-    model: str | None = None
-    base_url: str | None = None
-    api_key: str | None = Field(default=None, repr=False)
-    timeout: float = Field(default=60.0, gt=0)
-    max_retries: int = Field(default=2, ge=0)
-    backoff: float = Field(default=0.5, ge=0, description="first retry delay in seconds; doubles per retry")
-    backoff_max: float = Field(default=8.0, ge=0, description="longest computed retry delay in seconds")
-    max_concurrency: int = Field(default=4, ge=1, description="requests in flight per endpoint (async)")
-    temperature: float | None = None
-    cache: bool = True
-    cache_dir: Path | None = None
-    prompts_dir: Path | None = None
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> LLMSettings:
-        """Settings from OPENAI_* and NOTEWRITER_LLM_* variables; non-None overrides (CLI options) win."""
-        env = os.environ if environ is None else environ
-
-        def text(name: str) -> str | None:
-            value = env.get(name, "").strip()
-            return value or None
-
-        values: dict[str, Any] = {
-            "api_key": text("OPENAI_API_KEY"),
-            "base_url": text("OPENAI_BASE_URL"),
-            "model": text("NOTEWRITER_LLM_MODEL"),
-        }
-        numeric = (
-            ("NOTEWRITER_LLM_TIMEOUT", "timeout", float, "a number of seconds"),
-            ("NOTEWRITER_LLM_MAX_RETRIES", "max_retries", int, "a whole number"),
-            ("NOTEWRITER_LLM_CONCURRENCY", "max_concurrency", int, "a whole number"),
-            ("NOTEWRITER_LLM_TEMPERATURE", "temperature", float, "a number"),
-        )
-        for name, key, convert, expected in numeric:
-            raw = text(name)
-            if raw is None:
-                continue
-            try:
-                values[key] = convert(raw)
-            except ValueError:
-                raise UsageError(f"{name}={raw!r} is not valid: expected {expected}") from None
-        cache_flag = text("NOTEWRITER_LLM_CACHE")
-        if cache_flag is not None:
-            values["cache"] = cache_flag.lower() not in {"0", "off", "false", "no"}
-        prompts = text("NOTEWRITER_PROMPTS_DIR")
-        if prompts is not None:
-            values["prompts_dir"] = Path(prompts)
-        values.update({key: value for key, value in overrides.items() if value is not None})
-        try:
-            return cls(**values)
-        except ValidationError as err:
-            first = err.errors()[0]
-            where = ".".join(str(part) for part in first["loc"]) or "settings"
-            raise UsageError(f"invalid LLM setting {where}: {first['msg']}") from None
-
-    @property
-    def endpoint(self) -> str:
-        """The base URL requests go to."""
-        return (self.base_url or DEFAULT_BASE_URL).rstrip("/")
-
-
 class LLMResult(BaseModel):
     """Final text per section, where each came from, and what the run cost."""
 
@@ -141,17 +73,6 @@ class LLMResult(BaseModel):
     sections: dict[str, str]
     origins: dict[str, dict[str, str | None]]
     run: dict[str, Any]
-
-
-def default_cache_dir(environ: Mapping[str, str] | None = None) -> Path:
-    """NOTEWRITER_CACHE_DIR/llm, else the user cache dir (XDG_CACHE_HOME or ~/.cache)/notewriter/llm."""
-    env = os.environ if environ is None else environ
-    root = env.get("NOTEWRITER_CACHE_DIR", "").strip()
-    if root:
-        return Path(root).expanduser() / "llm"
-    xdg = env.get("XDG_CACHE_HOME", "").strip()
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
-    return base / "notewriter" / "llm"
 
 
 # --------------------------------------------------------------------------- prompts
@@ -553,7 +474,7 @@ class _Session:
         self.settings = settings
         self.prompt_version = prompt_version
         self.display = _display_url(settings.endpoint)
-        self.cache = _Cache(settings.cache_dir or default_cache_dir()) if settings.cache else None
+        self.cache = _Cache(settings.cache_dir or user_cache_dir("llm")) if settings.cache else None
         self.prompt_tokens = 0
         self.completion_tokens = 0
         self.latency = 0.0

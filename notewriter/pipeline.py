@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import calendar
-from .facts import Settings, build_facts
+from .facts import Rules, build_facts
 from .facts.models import FundFacts, Window
 from .facts.panel import panel_for
 from .note import LLMHook, Note, compose
@@ -29,7 +29,7 @@ def resolve_as_of(source: Source, ticker: str, as_of: date | str | None) -> pd.T
 
 
 def fund_facts(ticker: str, as_of: date | str | None = None, window: Window = "1w", source: Source | None = None,
-               settings: Settings | None = None, peers: pd.DataFrame | None = None) -> FundFacts:
+               settings: Rules | None = None, peers: pd.DataFrame | None = None) -> FundFacts:
     """Facts for one fund, with peers computed from the same source unless given."""
     source = source or open_source()
     panel = panel_for(source)
@@ -40,7 +40,7 @@ def fund_facts(ticker: str, as_of: date | str | None = None, window: Window = "1
 
 def write_note(ticker: str, as_of: date | str | None = None, window: Window = "1w", source: Source | None = None,
                template_dir: str | Path | None = None, llm: LLMHook | None = None,
-               settings: Settings | None = None, peers: pd.DataFrame | None = None) -> Note:
+               settings: Rules | None = None, peers: pd.DataFrame | None = None) -> Note:
     """A complete, checked note for one fund."""
     facts = fund_facts(ticker, as_of, window, source, settings, peers)
     return compose(facts, template_dir=template_dir, llm=llm)

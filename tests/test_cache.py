@@ -63,21 +63,6 @@ def read_csv(path):
 # ---------------------------------------------------------------------------
 
 
-def test_cache_dir_from_environment(monkeypatch, tmp_path):
-    monkeypatch.setenv("NOTEWRITER_CACHE_DIR", str(tmp_path / "c"))
-    assert cache.default_cache_dir() == tmp_path / "c" / "yfinance"  # beside the llm/ and columnar/ caches
-
-
-@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="XDG layout is for Linux and other Unixes")
-def test_cache_dir_follows_xdg_then_home(monkeypatch, tmp_path):
-    monkeypatch.delenv("NOTEWRITER_CACHE_DIR", raising=False)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert cache.default_cache_dir() == tmp_path / "xdg" / "notewriter" / "yfinance"
-    monkeypatch.delenv("XDG_CACHE_HOME")
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert cache.default_cache_dir() == tmp_path / "home" / ".cache" / "notewriter" / "yfinance"
-
-
 def test_init_cache_writes_dataset_json(tmp_path):
     root = cache.init_cache(tmp_path / "c")
     assert json.loads((root / "dataset.json").read_text()) == {"label": "yfinance cache", "synthetic": False}

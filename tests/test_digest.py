@@ -11,7 +11,8 @@ import pytest
 from notewriter import DataDirSource, check_note
 from notewriter.digest import digest_facts, render_digest, write_digest
 from notewriter.facts.analogs import find_analog, forward_return, leaderboard
-from notewriter.facts.build import Settings, round_down_125, window_start
+from notewriter.config import Rules
+from notewriter.facts.build import round_down_125, window_start
 from notewriter.facts.panel import Panel, panel_for
 
 from .conftest import SAMPLES, sessions, write_fund
@@ -35,7 +36,7 @@ def test_ytd_returns_match_reference_note_004(market):
     """'IWM is up just 1.9% year-to-date heading into Tuesday's session, lagging the 7.5% gain delivered by QQQ.'"""
     panel = panel_for(_source(market))
     end = pd.Timestamp("2024-05-06")
-    snap = panel.snapshot(end, "1d", window_start(end, "1d"), Settings())
+    snap = panel.snapshot(end, "1d", window_start(end, "1d"), Rules())
     assert round(snap.trow(panel, "IWM")["ytd_return"] * 100, 1) == 1.9
     assert round(snap.trow(panel, "QQQ")["ytd_return"] * 100, 1) == 7.5
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from notewriter.errors import UsageError
-from notewriter.llm import LLMResult, LLMSettings, arun_llm_pass, default_cache_dir, run_llm_pass
+from notewriter.llm import LLMResult, LLMSettings, arun_llm_pass, run_llm_pass
 
 try:
     from openai_server import INVENTED, OpenAIServer, json_objects, request_data, reword, unused_port
@@ -360,30 +360,6 @@ def test_missing_openai_package_says_how_to_install(monkeypatch, settings_for):
     result = run(settings_for(None))
     assert result.sections == DRAFT
     assert "pip install 'notewriter[llm]'" in result.run["warning"]
-
-
-def test_settings_from_env():
-    env = {
-        "OPENAI_API_KEY": "sk-test",
-        "OPENAI_BASE_URL": "http://127.0.0.1:8000/v1",
-        "NOTEWRITER_LLM_MODEL": "qwen2.5-7b-instruct",
-        "NOTEWRITER_LLM_TIMEOUT": "12.5",
-        "NOTEWRITER_LLM_CACHE": "off",
-    }
-    settings = LLMSettings.from_env(env, max_retries=5, model=None)
-    assert (settings.api_key, settings.base_url, settings.model) == ("sk-test", "http://127.0.0.1:8000/v1", "qwen2.5-7b-instruct")
-    assert settings.timeout == 12.5 and settings.max_retries == 5 and settings.cache is False
-    assert "sk-test" not in repr(settings)
-    with pytest.raises(UsageError, match="NOTEWRITER_LLM_TIMEOUT"):
-        LLMSettings.from_env({"NOTEWRITER_LLM_TIMEOUT": "soon"})
-    with pytest.raises(UsageError, match="timeout"):
-        LLMSettings.from_env({}, timeout=0)
-
-
-def test_default_cache_dir():
-    assert default_cache_dir({"NOTEWRITER_CACHE_DIR": "/data/nw"}) == Path("/data/nw/llm")
-    assert default_cache_dir({"XDG_CACHE_HOME": "/xdg"}) == Path("/xdg/notewriter/llm")
-    assert default_cache_dir({}) == Path.home() / ".cache" / "notewriter" / "llm"
 
 
 def test_prompt_override_folder_is_searched_first(make_server, settings_for, tmp_path):

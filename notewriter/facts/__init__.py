@@ -1,6 +1,7 @@
 """Facts: the structured, frozen, provenance-carrying input of every note."""
 
-from .build import Settings, build_facts, round_down_125, window_start
+from ..config import Rules
+from .build import build_facts, round_down_125, window_start
 from .models import Fact, FundFacts
 
-__all__ = ["Fact", "FundFacts", "Settings", "build_facts", "round_down_125", "window_start"]
+__all__ = ["Fact", "FundFacts", "Rules", "build_facts", "round_down_125", "window_start"]

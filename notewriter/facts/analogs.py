@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from .build import Settings, _FactMaker, _iso, config_facts, round_down_125, window_start
+from ..config import Rules
+from .build import _FactMaker, _iso, config_facts, round_down_125, window_start
 from .models import Analog, AnalogSide, ForwardReturn, LeaderRow, Rotation, RotationSide
 from .panel import Panel, Snapshot
 
@@ -137,5 +138,5 @@ def rotations(panel: Panel, snap: Snapshot, inflows, outflows, pairs: int = 3) -
     return tuple(out)
 
 
-__all__ = ["Settings", "config_facts", "find_analog", "forward_return", "leaderboard", "rotations", "window_start",
+__all__ = ["Rules", "config_facts", "find_analog", "forward_return", "leaderboard", "rotations", "window_start",
            "window_sums"]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from .. import calendar
+from ..config import Rules
 from ..errors import UsageError
 from ..sources.base import Source
 from .panel import WINDOW_SESSIONS, Panel, panel_for
@@ -20,22 +20,6 @@ from .models import (
 )
 
 _CASH_NAME = re.compile(r"\b(cash|treasury sl agency|money market|futures?|fut\b|usd cash)", re.I)
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Rule thresholds; each becomes a Config fact so notes may state it."""
-
-    range_weeks: int = 52
-    adv_sessions: int = 20
-    history_sessions: int = 252
-    stress_pct: float = 0.02
-    stress_sessions: int = 10
-    reversal_min_weeks: int = 2
-    reversal_max_weeks: int = 6
-    stale_after_sessions: int = 20
-    max_components: int = 5
-    leaderboard_size: int = 5
 
 
 def window_start(as_of: pd.Timestamp, window: Window) -> pd.Timestamp:
@@ -103,14 +87,14 @@ def _iso(ts) -> str:
 
 
 def build_facts(ticker: str, as_of: date | str | None, window: Window, source: Source,
-                settings: Settings | None = None, peers: pd.DataFrame | None = None,
+                settings: Rules | None = None, peers: pd.DataFrame | None = None,
                 panel: Panel | None = None) -> FundFacts:
     """Every fact a note about `ticker` over `window` ending `as_of` may state.
 
     The numbers come from the universe panel (built once per source, see `facts.panel`); `peers` is the
     universe's flow table for the same window and is computed from the panel when not given.
     """
-    settings = settings or Settings()
+    settings = settings or Rules()
     ticker = ticker.upper()
     if window not in WINDOW_SESSIONS:
         raise UsageError(f"unknown window {window!r}; expected one of 1d, 1w, 1m, ytd")
@@ -296,7 +280,7 @@ def build_facts(ticker: str, as_of: date | str | None, window: Window, source: S
                      synthetic=source.synthetic)
 
 
-def config_facts(F, settings: Settings) -> Config:
+def config_facts(F, settings: Rules) -> Config:
     """The thresholds and horizons the rules use, as facts a note may state."""
     return Config(
         range_weeks=F(settings.range_weeks, "count", "config", ticker=None),
@@ -371,7 +355,7 @@ def _price_facts(F, T: dict, last_ts, src: str) -> Price:
     )
 
 
-def _history(F, R: dict, T: dict, src: str, flow: Flow, settings: Settings, window: str) -> History:
+def _history(F, R: dict, T: dict, src: str, flow: Flow, settings: Rules, window: str) -> History:
     kw: dict = {}
     if math.isfinite(R["zscore"]):
         kw["zscore"] = F(float(R["zscore"]), "zscore", "derived", change=True, inputs=(src,))
@@ -420,7 +404,7 @@ def _display_name(name: str) -> str:
                     else w.title() for w in name.split())
 
 
-def _components(F, source: Source, panel: Panel, snap, ticker, info, settings: Settings) -> tuple:
+def _components(F, source: Source, panel: Panel, snap, ticker, info, settings: Rules) -> tuple:
     rows: list[tuple[str, str, float | None, str]] = []
     holdings = source.holdings(ticker)
     h_src = source.path_of("holdings", ticker)

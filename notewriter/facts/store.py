@@ -1,8 +1,8 @@
 """Long tables of a whole universe, with a columnar cache so an unchanged CSV is parsed only once.
 
-The cache lives in `<data dir>/.notewriter-cache/` (or under `$NOTEWRITER_CACHE_DIR/columnar/`) and is
-keyed by each file's path, size and modification time; a changed file is re-parsed, the rest reloaded
-from parquet. A data directory that cannot be written to simply runs without a cache.
+The cache lives in the user cache folder (`columnar/<key of the data directory>`) and is keyed by each
+file's path, size and modification time; a changed file is re-parsed, the rest reloaded
+from parquet. A cache folder that cannot be written to simply means running without a cache.
 """
 
 from __future__ import annotations
@@ -86,16 +86,12 @@ class Tables:
 
 
 def cache_dir(root: Path) -> Path | None:
-    """Where a data directory's columnar cache lives (None: the bundled samples, unless a cache dir is set)."""
-    env = os.environ.get("NOTEWRITER_CACHE_DIR")
-    if env:
-        key = hashlib.sha1(str(root.resolve()).encode()).hexdigest()[:16]
-        return Path(env).expanduser() / "columnar" / key
-    from ..resources import samples_dir
+    """Where a data directory's columnar cache lives: the user cache, keyed by the directory's path
+    (never inside the data directory itself)."""
+    from ..config import user_cache_dir
 
-    if root.resolve() == Path(samples_dir()).resolve():
-        return None  # shipped inside the package: never write there
-    return root / ".notewriter-cache"
+    key = hashlib.sha1(str(root.resolve()).encode()).hexdigest()[:16]
+    return user_cache_dir("columnar") / key
 
 
 def _sig(path: Path) -> list[int]:

@@ -23,11 +23,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from notewriter.config import user_cache_dir
 from notewriter.errors import DataError, SourceUnavailable, UsageError
 from notewriter.sources import yfinance_source as yfs
 from notewriter.sources.base import Source
 
-CACHE_ENV = "NOTEWRITER_CACHE_DIR"
 CACHE_SUBDIR = "yfinance"
 MANIFEST = "cache.json"
 DATASET = "dataset.json"
@@ -49,26 +49,8 @@ _BASIS_TOLERANCE = 0.02
 # ---------------------------------------------------------------------------
 
 
-def default_cache_dir() -> Path:
-    """``yfinance/`` in the user cache root: ``$NOTEWRITER_CACHE_DIR``, else ``$XDG_CACHE_HOME/notewriter``
-    or ``~/.cache/notewriter`` (Linux), ``~/Library/Caches/notewriter`` (macOS),
-    ``%LOCALAPPDATA%\\notewriter\\Cache`` (Windows). The root also holds other caches (llm/, columnar/)."""
-    env = os.environ.get(CACHE_ENV, "").strip()
-    if env:
-        return Path(env).expanduser() / CACHE_SUBDIR
-    home = Path.home()
-    if sys.platform == "win32":
-        base = os.environ.get("LOCALAPPDATA")
-        return (Path(base) if base else home / "AppData" / "Local") / "notewriter" / "Cache" / CACHE_SUBDIR
-    if sys.platform == "darwin":
-        return home / "Library" / "Caches" / "notewriter" / CACHE_SUBDIR
-    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
-    base = Path(xdg).expanduser() if xdg and Path(xdg).expanduser().is_absolute() else home / ".cache"
-    return base / "notewriter" / CACHE_SUBDIR
-
-
 def resolve_cache_dir(cache_dir: str | os.PathLike | None = None) -> Path:
-    return Path(cache_dir).expanduser() if cache_dir else default_cache_dir()
+    return Path(cache_dir).expanduser() if cache_dir else user_cache_dir(CACHE_SUBDIR)
 
 
 def init_cache(cache_dir: str | os.PathLike | None = None) -> Path:

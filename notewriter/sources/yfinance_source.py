@@ -47,7 +47,6 @@ STALE_SESSIONS = 20
 #: quote types that are funds (fund info, top holdings and share counts are fetched)
 FUND_TYPES = frozenset({"ETF", "MUTUALFUND"})
 
-DEFAULT_PROBE_URL = "https://query2.finance.yahoo.com"
 PROBE_URL_ENV = "NOTEWRITER_YF_PROBE_URL"
 PROBE_TIMEOUT = 3.0
 #: seconds yfinance waits for one price request (history/download accept a timeout)
@@ -535,7 +534,9 @@ def last_closed_session(now: datetime) -> date:
 
 def probe_url() -> str:
     """Where the reachability probe connects: ``$NOTEWRITER_YF_PROBE_URL`` or Yahoo's API host."""
-    return os.environ.get(PROBE_URL_ENV) or DEFAULT_PROBE_URL
+    from notewriter.config import settings
+
+    return settings().yf_probe_url
 
 
 def _proxy_for(url: str) -> str | None:

@@ -1,0 +1,123 @@
+"""Settings: every NOTEWRITER_* variable in one place, the user cache folder, and the rule thresholds.
+
+Options on the command line win over environment variables, which win over the defaults here. The
+library never reads the environment on its own below the CLI except through this module.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .errors import UsageError
+
+APP = "notewriter"
+
+
+class Rules(BaseModel):
+    """The thresholds and horizons the rules use; each is a configuration fact of every document."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    range_weeks: int = Field(52, gt=0, description="weeks in the high-low range")
+    adv_sessions: int = Field(20, gt=0, description="sessions in the average daily dollar volume")
+    history_sessions: int = Field(252, gt=0, description="sessions of history a flow is ranked against")
+    stress_pct: float = Field(0.02, gt=0, description="redemptions, as a share of the fund, that count as stress")
+    stress_sessions: int = Field(10, gt=0, description="sessions the stress level is measured over")
+    reversal_min_weeks: int = Field(2, gt=0, description="first forward horizon of the base rate, in weeks")
+    reversal_max_weeks: int = Field(6, gt=0, description="last forward horizon of the base rate, in weeks")
+    stale_after_sessions: int = Field(20, gt=0, description="a share count flat this long is flagged stale")
+    max_components: int = Field(5, gt=0, description="holdings a note lists")
+    leaderboard_size: int = Field(5, gt=0, description="funds on each side of the digest's leaderboard")
+
+
+class Settings(BaseSettings):
+    """Every NOTEWRITER_* setting (see the README's configuration table)."""
+
+    model_config = SettingsConfigDict(env_prefix="NOTEWRITER_", env_nested_delimiter="__", frozen=True,
+                                      extra="ignore", env_ignore_empty=True)
+
+    cache_dir: Path | None = Field(None, description="root of the user cache (llm/, yfinance/, columnar/, calendar/)")
+    templates: Path | None = Field(None, description="template override folder")
+    prompts_dir: Path | None = Field(None, description="prompt override folder")
+    shared_dir: Path | None = Field(None, description="where `sentiment eval` finds data/sentiment")
+    debug: bool = Field(False, description="show tracebacks for internal errors")
+    yf_probe_url: str = Field("https://query2.finance.yahoo.com", description="where the reachability probe connects")
+    rules: Rules = Field(default_factory=Rules)
+
+
+class LLMSettings(BaseSettings):
+    """Where the model is and how patiently to talk to it (NOTEWRITER_LLM_*, OPENAI_API_KEY, OPENAI_BASE_URL)."""
+
+    model_config = SettingsConfigDict(env_prefix="NOTEWRITER_LLM_", frozen=True, extra="forbid",
+                                      populate_by_name=True, env_ignore_empty=True)
+
+    enabled: bool = True
+    model: str | None = None
+    base_url: str | None = Field(None, validation_alias="OPENAI_BASE_URL")
+    api_key: str | None = Field(None, repr=False, validation_alias="OPENAI_API_KEY")
+    timeout: float = Field(60.0, gt=0)
+    max_retries: int = Field(2, ge=0)
+    backoff: float = Field(0.5, ge=0, description="first retry delay in seconds; doubles per retry")
+    backoff_max: float = Field(8.0, ge=0, description="longest computed retry delay in seconds")
+    max_concurrency: int = Field(4, ge=1, validation_alias="NOTEWRITER_LLM_CONCURRENCY",
+                                 description="requests in flight per endpoint")
+    temperature: float | None = None
+    cache: bool = True
+    cache_dir: Path | None = None
+    prompts_dir: Path | None = Field(None, validation_alias="NOTEWRITER_PROMPTS_DIR")
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> LLMSettings:
+        """Settings from the environment; non-None overrides (CLI options) win."""
+        return load(cls, **{k: v for k, v in overrides.items() if v is not None})
+
+    @property
+    def endpoint(self) -> str:
+        """The base URL requests go to."""
+        return (self.base_url or DEFAULT_BASE_URL).rstrip("/")
+
+
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+_ENV_NAMES = {"base_url": "OPENAI_BASE_URL", "api_key": "OPENAI_API_KEY", "max_concurrency": "NOTEWRITER_LLM_CONCURRENCY",
+              "prompts_dir": "NOTEWRITER_PROMPTS_DIR"}
+_BLANK = {"", None}
+
+
+def load(cls: type[BaseSettings], **overrides: Any):
+    """`cls(**overrides)` reading the environment, with a bad value reported as one usage line naming its
+    variable; blank variables count as unset."""
+    import os
+
+    prefix = cls.model_config.get("env_prefix", "")
+    try:
+        return cls(**overrides)
+    except ValidationError as err:
+        first = err.errors()[0]
+        loc = [str(part) for part in first["loc"]]
+        field = loc[0] if loc else "settings"
+        if field in overrides:
+            raise UsageError(f"invalid setting {field}: {first['msg']}") from None
+        name = _ENV_NAMES.get(field) or (prefix + "__".join(loc)).upper()
+        raw = os.environ.get(name, "")
+        raise UsageError(f"{name}={raw!r} is not valid: {first['msg'].lower()}") from None
+
+
+def settings() -> Settings:
+    """The NOTEWRITER_* settings as the environment has them now."""
+    return load(Settings)
+
+
+def user_cache_dir(kind: str | None = None) -> Path:
+    """The user cache root (NOTEWRITER_CACHE_DIR, else the platform's user cache folder), or its `kind`
+    subfolder: llm/, yfinance/, columnar/, calendar/."""
+    root = settings().cache_dir
+    if root is None:
+        from platformdirs import user_cache_dir as platform_cache
+
+        root = Path(platform_cache(APP, appauthor=False))
+    root = Path(root).expanduser()
+    return root / kind if kind else root
