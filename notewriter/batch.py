@@ -23,7 +23,8 @@ from .config import Rules
 from .facts.build import build_facts
 from .facts.panel import Panel, panel_for
 from .note import LLMHook, compose, warm_templates
-from .publish import FORMATS, render_as, write_atomic
+from .files import write_atomic
+from .publish import FORMATS, render_as
 from .sources.base import Source
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from datetime import date
 from datetime import date as _date
 from functools import lru_cache
@@ -46,11 +44,13 @@ def sessions(exchange: str = "XNYS") -> pd.DatetimeIndex:
     out = pd.DatetimeIndex(calendar.sessions).tz_localize(None)
     if path is not None:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npy")
-            with os.fdopen(fd, "wb") as fh:
-                np.save(fh, out.to_numpy().astype("datetime64[ns]"))
-            os.replace(tmp, path)
+            import io
+
+            from .files import write_atomic
+
+            buf = io.BytesIO()
+            np.save(buf, out.to_numpy().astype("datetime64[ns]"))
+            write_atomic(path, buf.getvalue())
         except OSError:
             pass  # a read-only cache folder only costs the next run the same second
     return out

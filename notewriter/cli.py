@@ -152,7 +152,7 @@ def _emit(text: str, out: Path | None) -> None:
     if out is None:
         click.echo(text, nl=False)
     else:
-        from .publish import write_atomic
+        from .files import write_atomic
 
         write_atomic(out, text)
 
