@@ -1,0 +1,169 @@
+"""The fact index: the facts, tickers and names of a facts document, and the patterns that find them."""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+
+@dataclass(frozen=True)
+class FactRef:
+    path: str
+    value: float | str
+    kind: str
+    ticker: str | None
+    change: bool = False
+
+
+def _walk_facts(doc: dict):
+    """Facts, known tickers, vendor names and name -> ticker for the named entities in a facts document."""
+    facts: list[FactRef] = []
+    tickers: set[str] = set()
+    names: list[str] = []
+    named: dict[str, str] = {}
+
+    def walk(node, path: str):
+        if isinstance(node, dict):
+            if "value" in node and "kind" in node and isinstance(node.get("kind"), str):
+                facts.append(FactRef(path, node["value"], node["kind"], node.get("ticker"), bool(node.get("change"))))
+                if node.get("ticker"):
+                    tickers.add(node["ticker"])
+                return
+            ticker = node.get("ticker") if isinstance(node.get("ticker"), str) else None
+            if ticker:
+                tickers.add(ticker)
+            for key in ("name", "category", "family"):
+                if isinstance(node.get(key), str) and node[key]:
+                    names.append(node[key])
+            if ticker and isinstance(node.get("name"), str) and node["name"].strip():
+                named.setdefault(node["name"].strip(), ticker)
+            for k, v in node.items():
+                walk(v, f"{path}.{k}" if path else k)
+        elif isinstance(node, (list, tuple)):
+            if len(node) == 2 and isinstance(node[0], str) and isinstance(node[1], dict):
+                names.append(node[0])
+                names.append(node[0].replace("_", " "))
+            for i, v in enumerate(node):
+                walk(v, f"{path}[{i}]")
+
+    walk({k: v for k, v in doc.items() if k != "sentiment"}, "")
+    sent = doc.get("sentiment")
+    if isinstance(sent, dict):
+        own = doc.get("ticker") if isinstance(doc.get("ticker"), str) else None
+        for key in ("score", "facts_score", "text_score"):
+            if isinstance(sent.get(key), (int, float)):
+                facts.append(FactRef(f"sentiment.{key}", float(sent[key]), "score", own))
+        for i, row in enumerate(sent.get("ticker_sentiment") or []):
+            for key in ("score", "relevance"):
+                if isinstance(row.get(key), (int, float)):
+                    facts.append(FactRef(f"sentiment.ticker_sentiment[{i}].{key}", float(row[key]), "score",
+                                         row.get("ticker")))
+            if row.get("ticker"):
+                tickers.add(row["ticker"])
+    return facts, {t for t in tickers if t}, names, named
+
+
+def collect_facts(doc: dict) -> tuple[list[FactRef], set[str], list[str]]:
+    """Facts, known tickers and vendor names from a facts document (the `notewriter facts` JSON).
+
+    Any object with `value` and `kind` is a fact; sentiment scores and relevances count as facts too.
+    """
+    facts, tickers, names, _ = _walk_facts(doc)
+    return facts, tickers, names
+
+
+class _FactIndex:
+    """Numeric facts by kind, sorted by magnitude; date facts by ISO date, month-day and year."""
+
+    def __init__(self, facts: list[FactRef]):
+        self.by_kind: dict[str, tuple[list[float], list[FactRef]]] = {}
+        rows: dict[str, list[tuple[float, int, FactRef]]] = {}
+        self.dates: dict[str, list[FactRef]] = {}
+        for i, f in enumerate(facts):
+            if f.kind == "date" or isinstance(f.value, str):
+                iso = str(f.value)[:10]
+                if re.fullmatch(r"\d{4}-\d{2}-\d{2}", iso):
+                    for key in (iso, iso[5:], iso[:4], iso[:7]):
+                        self.dates.setdefault(key, []).append(f)
+                continue
+            if isinstance(f.value, bool) or not isinstance(f.value, (int, float)) or not math.isfinite(f.value):
+                continue
+            rows.setdefault(f.kind, []).append((abs(float(f.value)), i, f))
+        for kind, items in rows.items():
+            items.sort(key=lambda r: (r[0], r[1]))
+            self.by_kind[kind] = ([r[0] for r in items], [r[2] for r in items])
+
+    def near(self, kinds: Iterable[str], lo: float, hi: float) -> list[FactRef]:
+        """Facts of these kinds whose magnitude lies in [lo, hi], in kind order."""
+        out = []
+        for kind in kinds:
+            if kind not in self.by_kind:
+                continue
+            keys, facts = self.by_kind[kind]
+            a = bisect.bisect_left(keys, lo)
+            b = bisect.bisect_right(keys, hi)
+            out.extend(facts[a:b])
+        return out
+
+
+# Every character that matches an ASCII letter when case is ignored (Python's `re.IGNORECASE`).
+_CASE_VARIANTS = {c: {c, c.upper()} for c in "abcdefghijklmnopqrstuvwxyz"}
+_CASE_VARIANTS["i"] |= {"\u0130", "\u0131"}
+_CASE_VARIANTS["k"] |= {"\u212a"}
+_CASE_VARIANTS["s"] |= {"\u017f"}
+
+
+def _alternation(items: Iterable[str]) -> str:
+    return "|".join(re.escape(x) for x in sorted(set(items), key=lambda s: (-len(s), s)))
+
+
+def _names_pattern(maskable: set[str]) -> re.Pattern:
+    """`(?<![A-Za-z0-9])(?:name|...)(?![A-Za-z0-9])`, ignoring case, longest name first.
+
+    For names that start with an ASCII character each alternative starts with one spelling of its first
+    character (and the rest ignores case), so the scan skips to candidate characters quickly."""
+    ordered = sorted(maskable, key=lambda s: (-len(s), s))
+    if not all(n[0].isascii() for n in ordered):
+        return re.compile(rf"(?<![A-Za-z0-9])(?:{_alternation(maskable)})(?![A-Za-z0-9])", re.I)
+    alts = []
+    for n in ordered:
+        first, rest = n[0], n[1:]
+        for v in sorted(_CASE_VARIANTS.get(first.lower(), {first})):
+            alts.append(f"{re.escape(v)}(?i:(?<![A-Za-z0-9](?s:{re.escape(v)})){re.escape(rest)})")
+    return re.compile(f"(?:{'|'.join(alts)})(?i:(?![A-Za-z0-9]))")
+
+
+def _tickers_pattern(tickers: set[str]) -> re.Pattern:
+    """`(?<![A-Za-z0-9$])(?:TICKER|...)(?![A-Za-z0-9])`, longest first, each alternative starting with its
+    ticker (the lookbehind follows it), so the scan skips to the first letters of tickers."""
+    alts = [f"{re.escape(t)}(?<![A-Za-z0-9$]{re.escape(t)})" for t in sorted(tickers, key=lambda s: (-len(s), s))]
+    return re.compile(f"(?:{'|'.join(alts)})(?![A-Za-z0-9])")
+
+
+class FactIndex:
+    """What the checker reads from one facts document, built once and reused for every text checked
+    against it (`check_note(text, FactIndex.from_doc(doc))`): the facts indexed by kind and value, the
+    known tickers and names, and the patterns that find them in a text."""
+
+    def __init__(self, facts: list[FactRef], tickers: set[str], names: list[str], named: dict[str, str],
+                 ticker: object = None):
+        self.facts = facts
+        self.tickers = tickers
+        self.names = names
+        self.named = named
+        self.ticker = ticker          # the document's own ticker, the default subject
+        self.values = _FactIndex(facts)
+        self.lowered = {n.lower(): t for n, t in named.items()}
+        self.maskable = {n.strip() for n in names
+                         if n and n.strip() and (re.search(r"\d", n) or n.strip() in named)}
+        self.names_rx = _names_pattern(self.maskable) if self.maskable else None
+        self.tickers_rx = _tickers_pattern(tickers) if tickers else None
+
+    @classmethod
+    def from_doc(cls, doc: dict) -> FactIndex:
+        facts, tickers, names, named = _walk_facts(doc)
+        return cls(facts, tickers, names, named, doc.get("ticker"))
+
