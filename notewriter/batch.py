@@ -22,7 +22,7 @@ from .errors import NotewriterError, UsageError
 from .config import Rules
 from .facts.build import build_facts
 from .facts.panel import Panel, panel_for
-from .note import LLMHook, compose, warm_templates
+from .compose import LLMHook, compose, warm_templates
 from .files import write_atomic
 from .publish import FORMATS, render_as
 from .sources.base import Source
@@ -48,7 +48,7 @@ def _note_row(panel: Panel, source: Source, ticker: str, as_of, window: str, out
     row: dict = {"ticker": ticker, "status": "ok", "paths": {}}
     try:
         facts = build_facts(ticker, as_of, window, source, settings=settings, panel=panel)
-        note = compose(facts, template_dir=template_dir, llm=llm)
+        note = compose(facts, "fund", template_dir=template_dir, llm=llm, rules=settings)
         row["as_of"] = note.as_of.isoformat()
         row["check"] = {"ok": note.check["ok"], "numbers": note.check["numbers"],
                         "unsupported": note.check["unsupported"]}
@@ -83,7 +83,7 @@ def run_batch(source: Source, as_of: date | str | None, window: str = "1d", out:
               settings: Rules | None = None, tickers: list[str] | None = None, digest: bool = True,
               progress: bool | None = None, on_row: Callable[[dict], None] | None = None) -> BatchResult:
     """Notes for every fund (or `tickers`) and the digest into `out`; see the README for the manifest format."""
-    from .digest import render_digest, write_digest
+    from .pipeline import write_digest
 
     formats = tuple(formats)
     unknown = [f for f in formats if f not in FORMATS]
@@ -169,7 +169,7 @@ def run_batch(source: Source, as_of: date | str | None, window: str = "1d", out:
                              "unsupported": dg.check["unsupported"]}
             for fmt in formats:
                 path = out / fmt / f"digest.{fmt}"
-                write_atomic(path, render_digest(dg, fmt))
+                write_atomic(path, render_as(dg, fmt))
                 drow["paths"][fmt] = str(path.relative_to(out))
             if not dg.check["ok"]:
                 drow.update(status="failed", error=f"{dg.check['unsupported']} unsupported number(s)")

@@ -1,121 +1,204 @@
-"""Rules: facts -> claims. Decide what matters and how strongly, before any wording is chosen."""
+"""Typed claims: every number a document may print, as a claim about a subject, a metric and a period.
+
+A claim is built one to one from a fact (or a sentiment score) and keeps the path of that fact in the facts
+document, so a reader can go from a number on the page to its claim, and on to the fact and input rows
+behind it. Templates never see a raw fact: `tree()` wraps the facts so every number they reach is a claim,
+and the number filters record which claim each printed number renders.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from datetime import date
+from typing import Any, Iterator
 
-from .facts.models import Frozen, FundFacts
+from pydantic import BaseModel
 
-Stance = Literal["bullish", "bearish", "neutral"]
+from .facts.models import Fact, Frozen
+
+
+class Period(Frozen):
+    """What a number covers: a window (start and end), a trailing span, a horizon or a single day."""
+
+    label: str
+    start: date | None = None
+    end: date | None = None
 
 
 class Claim(Frozen):
-    kind: str
-    subject: str
-    refs: tuple[str, ...]
-    stance: Stance
-    strength: float
+    """One number a document may state, and what it measures."""
 
-
-class Claims(Frozen):
-    direction: Literal["inflow", "outflow", "flat", "unknown"]
-    size: Literal["record", "unusual", "elevated", "ordinary", "unknown"]
-    liquidity: Literal["small", "meaningful", "large", "unknown"]
-    stress: Literal["near", "watch", "far", "none"]
-    trend: Literal["up", "down", "flat", "unknown"]
-    flow_vs_price: Literal["confirming", "diverging", "unknown"]
-    base_rate: Literal["contrarian", "confirming", "mixed", "none"]
-    items: tuple[Claim, ...]
+    id: str
+    subject: str | None = None
+    metric: str
+    period: Period | None = None
+    value: float | int | str
+    unit: str
+    basis: str | None = None
+    fact_refs: tuple[str, ...] = ()
+    digits: int | None = None
 
     @property
-    def outflow(self) -> bool:
-        return self.direction == "outflow"
+    def num(self) -> float:
+        return float(self.value)
 
     @property
-    def inflow(self) -> bool:
-        return self.direction == "inflow"
+    def positive(self) -> bool:
+        return self.num > 0
+
+    @property
+    def negative(self) -> bool:
+        return self.num < 0
+
+    @property
+    def nonnegative(self) -> bool:
+        return self.num >= 0
 
 
-def _stance(sign: float) -> Stance:
-    return "bullish" if sign > 0 else "bearish" if sign < 0 else "neutral"
+# The metric a fact measures, by its path with list positions taken out; otherwise its field name.
+_METRICS = {
+    "flow.net_usd": "flow_usd", "flow.vendor_net_usd": "vendor_flow_usd", "flow.shares_change": "shares_change",
+    "flow.shares_change_pct": "shares_change_pct", "flow.pct_of_aum": "flow_pct_of_aum",
+    "flow.adv_days": "flow_adv_multiple", "flow.sessions": "window_sessions", "flow.vendor_days": "vendor_sessions",
+    "price.ytd_return": "ytd_price_return", "price.window_change": "window_price_return",
+    "price.day_change": "day_price_return", "price.last": "close", "price.adv_usd": "adv_usd",
+    "price.low_52w": "low_52w", "price.high_52w": "high_52w", "price.off_high_pct": "off_high_pct",
+    "history.zscore": "z_score", "history.percentile": "percentile", "history.streak_days": "streak_sessions",
+    "history.stress_gap_pct": "stress_gap_pp", "history.ytd_usd": "ytd_flow_usd", "history.m1_usd": "flow_usd",
+    "history.m3_usd": "flow_usd", "history.cum_10d_usd": "flow_usd", "history.cum_10d_pct": "flow_pct",
+    "history.momentum_1m": "price_momentum", "history.momentum_3m": "price_momentum",
+    "history.realized_vol": "realized_vol", "identity.expense_ratio": "expense_ratio",
+    "components.day_change": "day_price_return", "components.weight": "weight", "components.flow_usd": "basket_flow_usd",
+    "peers.net_usd": "flow_usd", "inflows.net_usd": "flow_usd", "outflows.net_usd": "flow_usd",
+    "returns.ret": "forward_return",
+}
+# Print precision some claims always carry (others follow the filter's own rule).
+_DIGITS = {"identity.expense_ratio": 2, "history.base_rate.reversal_share": 0, "history.zscore": 1,
+           "sentiment.score": 2, "sentiment.ticker_sentiment.score": 2, "sentiment.ticker_sentiment.relevance": 2}
+_TRAILING = {"history.ytd_usd": "ytd", "price.ytd_return": "ytd", "history.m1_usd": "1m", "history.m3_usd": "3m",
+             "history.momentum_1m": "1m", "history.momentum_3m": "3m", "history.realized_vol": "1m",
+             "price.low_52w": "52w", "price.high_52w": "52w", "price.off_high_pct": "52w",
+             "history.cum_10d_usd": "10 sessions", "history.cum_10d_pct": "10 sessions"}
+_INDEX = re.compile(r"\[\d+\]")
+_PREFIX = re.compile(r"^(notes|rotations)\.|^rotation\.(inflow|outflow)\.|^rotation\.analog\.(inflow|outflow)\.")
 
 
-def make_claims(f: FundFacts) -> Claims:
-    items: list[Claim] = []
-    net = f.flow.net_usd.num if f.flow.net_usd is not None else None
-    no_unit_change = f.flow.shares_change is not None and f.flow.shares_change.num == 0
-    tiny = f.flow.pct_of_aum is not None and abs(f.flow.pct_of_aum.num) < 0.00005
-    if net is None:
-        direction = "unknown"
-    elif round(abs(net) / 1e5) == 0 or no_unit_change or tiny:
-        direction = "flat"  # under half a basis point of assets, or units back where they started
-    else:
-        direction = "inflow" if net > 0 else "outflow"
+def _generic(path: str) -> str:
+    """`notes[0].flow.net_usd` -> `flow.net_usd`; `components[2].weight` -> `components.weight`."""
+    g = _INDEX.sub("", path)
+    while True:
+        h = _PREFIX.sub("", g)
+        if h == g:
+            return g
+        g = h
 
-    z = f.history.zscore.num if f.history.zscore is not None else None
-    if direction in ("unknown", "flat"):
-        size = "unknown" if direction == "unknown" else "ordinary"
-    elif f.history.largest_same_sign:
-        size = "record"
-    elif z is not None:
-        size = "unusual" if abs(z) >= 2 else "elevated" if abs(z) >= 1 else "ordinary"
-        pctile = f.history.percentile.num if f.history.percentile is not None else 50
-        if size == "ordinary" and (pctile <= 5 or pctile >= 95):
-            size = "elevated"  # a tail percentile with a small z-score: fat-tailed history, still not routine
-    elif f.flow.pct_of_aum is not None:
-        a = abs(f.flow.pct_of_aum.num)
-        size = "unusual" if a >= 0.02 else "elevated" if a >= 0.005 else "ordinary"
-    else:
-        size = "unknown"
-    if net is not None and direction in ("inflow", "outflow"):
-        strength = {"record": 1.0, "unusual": 0.8, "elevated": 0.5, "ordinary": 0.2, "unknown": 0.3}[size]
-        items.append(Claim(kind="flow_size", subject=f.ticker, refs=("flow.net_usd", "history.zscore"),
-                           stance=_stance(net), strength=strength))
 
-    if f.flow.adv_days is None:
-        liquidity = "unknown"
-    else:
-        d = f.flow.adv_days.num
-        liquidity = "small" if d < 0.25 else "meaningful" if d < 1 else "large"
+def _walk(node: Any, path: str, ticker: str | None) -> Iterator[tuple[str, Any, str | None]]:
+    """(path, fact, enclosing ticker) for every fact under a facts model, in the facts document's paths."""
+    if isinstance(node, Fact):
+        yield path, node, ticker
+    elif isinstance(node, BaseModel):
+        ticker = getattr(node, "ticker", None) if isinstance(getattr(node, "ticker", None), str) else ticker
+        for name in type(node).model_fields:
+            value = getattr(node, name)
+            if value is not None:
+                yield from _walk(value, f"{path}.{name}" if path else name, ticker)
+    elif isinstance(node, tuple):
+        for i, value in enumerate(node):
+            yield from _walk(value, f"{path}[{i}]", ticker)
 
-    c10 = f.history.cum_10d_pct.num if f.history.cum_10d_pct is not None else None
-    if c10 is None or c10 >= 0:
-        stress = "none"
-    else:
-        share = abs(c10) / f.config.stress_pct.num
-        stress = "near" if share >= 0.75 else "watch" if share >= 0.25 else "far"
-    if stress in ("near", "watch"):
-        items.append(Claim(kind="stress", subject=f.ticker, refs=("history.cum_10d_pct", "config.stress_pct"),
-                           stance="bearish", strength=0.9 if stress == "near" else 0.5))
 
-    mom = f.history.momentum_1m.num if f.history.momentum_1m is not None else (
-        f.price.window_change.num if f.price.window_change is not None else None)
-    if mom is None:
-        trend = "unknown"
-    else:
-        trend = "up" if mom > 0.01 else "down" if mom < -0.01 else "flat"
-    if trend in ("up", "down"):
-        items.append(Claim(kind="momentum", subject=f.ticker, refs=("history.momentum_1m",),
-                           stance=_stance(mom), strength=min(1.0, abs(mom) / 0.05)))
+def _period(generic: str, fact: Fact, window: dict[str, Any]) -> Period | None:
+    if generic in _TRAILING:
+        return Period(label=_TRAILING[generic], end=fact.as_of)
+    if generic.startswith("flow.") or generic.endswith("net_usd") or generic in ("history.zscore", "history.percentile"):
+        return Period(**window)
+    if generic.startswith("price.") or generic.startswith("components."):
+        return Period(label="day", end=fact.as_of)
+    return None
 
-    # the same move the notes print next to the verdict: one-month momentum, else the window's change
-    if direction in ("inflow", "outflow") and mom is not None and abs(mom) > 0.0005:
-        flow_vs_price = "confirming" if (mom > 0) == (direction == "inflow") else "diverging"
-    else:
-        flow_vs_price = "unknown"
 
-    br = f.history.base_rate
-    if br is None:
-        base_rate = "none"
-    else:
-        share = br.reversal_share.num
-        base_rate = "contrarian" if share >= 0.6 else "confirming" if share <= 0.4 else "mixed"
-        items.append(Claim(kind="base_rate", subject=f.ticker, refs=("history.base_rate.reversal_share",),
-                           stance="neutral", strength=abs(share - 0.5) * 2))
+def build(facts: BaseModel, digits: dict[str, int] | None = None, subject: str | None = None) -> dict[str, Claim]:
+    """Every claim of a document, by id (the fact's path in the facts document)."""
+    flow = getattr(facts, "flow", None)
+    start = getattr(facts, "start", None) or getattr(flow, "start", None)
+    end = getattr(facts, "end", None) or getattr(flow, "end", None)
+    window = {"label": facts.window, "start": date.fromisoformat(start.value) if start else None,
+              "end": date.fromisoformat(end.value) if end else None}
+    digits = {**_DIGITS, **(digits or {})}
+    out: dict[str, Claim] = {}
+    for path, fact, ticker in _walk(facts, "", subject):
+        generic = _generic(path)
+        field = generic.rsplit(".", 1)[-1]
+        out[path] = Claim(
+            id=path, subject=fact.ticker or ticker, metric=_METRICS.get(generic, field),
+            period=_period(generic, fact, window), value=fact.value, unit=fact.kind, basis=fact.basis,
+            fact_refs=(f"facts.{path}",), digits=digits.get(generic))
+    return out
 
-    for c in f.components:
-        if c.day_change is not None and abs(c.day_change.num) >= 0.01:
-            items.append(Claim(kind="component_move", subject=c.ticker, refs=(f"components.{c.ticker}.day_change",),
-                               stance=_stance(c.day_change.num), strength=min(1.0, abs(c.day_change.num) / 0.05)))
-    return Claims(direction=direction, size=size, liquidity=liquidity, stress=stress, trend=trend,
-                  flow_vs_price=flow_vs_price, base_rate=base_rate, items=tuple(items))
+
+def build_sentiment(sentiment: BaseModel, digits: dict[str, int] | None = None,
+                    subject: str | None = None) -> dict[str, Claim]:
+    """The document's sentiment scores as claims (the scores are facts of the document once it is scored)."""
+    digits = {**_DIGITS, **(digits or {})}
+    out = {}
+    for path, value, ticker in _sentiment_scores(sentiment, subject):
+        generic = _INDEX.sub("", path)
+        out[path] = Claim(id=path, subject=ticker, metric=generic.replace(".", "_"), value=value, unit="score",
+                          fact_refs=(path,), digits=digits.get(generic))
+    return out
+
+
+def _sentiment_scores(sentiment: BaseModel, subject: str | None):
+    for key in ("score", "facts_score", "text_score"):
+        yield f"sentiment.{key}", getattr(sentiment, key), subject
+    for i, row in enumerate(sentiment.ticker_sentiment):
+        for key in ("score", "relevance"):
+            yield f"sentiment.ticker_sentiment[{i}].{key}", getattr(row, key), row.ticker
+
+
+class Node:
+    """A facts (or sentiment) model as templates see it: every number under it is a `Claim`."""
+
+    __slots__ = ("_model", "_path", "_claims")
+
+    def __init__(self, model: BaseModel, path: str, claims: dict[str, Claim]):
+        self._model, self._path, self._claims = model, path, claims
+
+    def __getattr__(self, name: str):
+        value = getattr(self._model, name)
+        if callable(value) and not isinstance(value, BaseModel):
+            return self._method(value)
+        return wrap(value, f"{self._path}.{name}" if self._path else name, self._claims)
+
+    def _method(self, fn):
+        """A model method that returns one of the model's own parts, wrapped at that part's path."""
+
+        def call(*args):
+            result = fn(*args)
+            for name in type(self._model).model_fields:
+                items = getattr(self._model, name)
+                if isinstance(items, tuple):
+                    for i, item in enumerate(items):
+                        if item is result:
+                            return wrap(item, f"{self._path}.{name}[{i}]", self._claims)
+            return wrap(result, self._path, self._claims)
+
+        return call
+
+    def __repr__(self) -> str:
+        return f"Node({self._path or type(self._model).__name__})"
+
+
+def wrap(value: Any, path: str, claims: dict[str, Claim]):
+    if path in claims:
+        return claims[path]
+    if isinstance(value, BaseModel):
+        return Node(value, path, claims)
+    if isinstance(value, tuple):
+        return tuple(wrap(v, f"{path}[{i}]", claims) for i, v in enumerate(value))
+    return value
+
+
+def tree(model: BaseModel, claims: dict[str, Claim], path: str = "") -> Node:
+    return Node(model, path, claims)

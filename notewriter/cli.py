@@ -311,13 +311,14 @@ def import_flows(path, cache_dir):
 def digest(as_of, window, data, template_dir, fmt, out, source_kind, offline, cache_dir, llm, llm_model,
            llm_base_url, llm_timeout):
     """Write the daily flows digest: leaderboard, headline rotation, its historical analog."""
-    from .digest import render_digest, write_digest
+    from .pipeline import write_digest
+    from .publish import render_as
 
     source, as_of = _open_source(None, _as_of(as_of), data, source_kind, offline, cache_dir)
     dg = write_digest(source, as_of, window, template_dir, llm=_llm_hook(llm, llm_model, llm_base_url, llm_timeout))
     _warn_run(dg)
     _refuse_unsupported(dg.check, "the digest")
-    _emit(render_digest(dg, fmt), out)
+    _emit(render_as(dg, fmt), out)
 
 
 @main.command()

@@ -1,4 +1,4 @@
-"""The public pipeline: open a source, build facts (with peers), compose a checked note."""
+"""The public pipeline: open a source, build facts (with peers), compose a checked document."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ from pathlib import Path
 import pandas as pd
 
 from . import calendar
-from .facts import Rules, build_facts
+from .compose import LLMHook, compose
+from .config import Rules
+from .document import Document
+from .facts import build_facts
+from .facts.digest import digest_facts
 from .facts.models import FundFacts, Window
-from .facts.panel import panel_for
-from .note import LLMHook, Note, compose
+from .facts.panel import Panel, panel_for
 from .resources import samples_dir
 from .sources.base import Source
 from .sources.local import DataDirSource
@@ -40,7 +43,14 @@ def fund_facts(ticker: str, as_of: date | str | None = None, window: Window = "1
 
 def write_note(ticker: str, as_of: date | str | None = None, window: Window = "1w", source: Source | None = None,
                template_dir: str | Path | None = None, llm: LLMHook | None = None,
-               settings: Rules | None = None, peers: pd.DataFrame | None = None) -> Note:
+               settings: Rules | None = None, peers: pd.DataFrame | None = None) -> Document:
     """A complete, checked note for one fund."""
     facts = fund_facts(ticker, as_of, window, source, settings, peers)
-    return compose(facts, template_dir=template_dir, llm=llm)
+    return compose(facts, "fund", template_dir=template_dir, llm=llm, rules=settings)
+
+
+def write_digest(source: Source, as_of: date | str | None, window: Window = "1d", template_dir=None,
+                 settings: Rules | None = None, panel: Panel | None = None, llm: LLMHook | None = None) -> Document:
+    """A complete, checked digest of every fund in the source for one date and window."""
+    facts = digest_facts(source, as_of, window, settings, panel)
+    return compose(facts, "digest", template_dir=template_dir, llm=llm, rules=settings)

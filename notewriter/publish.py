@@ -1,12 +1,13 @@
-"""Writers: Markdown, standalone HTML, plain text and JSON; atomic file output."""
+"""Writers: every document kind as Markdown, standalone HTML, plain text or JSON."""
 
 from __future__ import annotations
 
 import html
-import json
 import re
 
 from markdown_it import MarkdownIt
+
+from .document import Document, to_json
 
 FORMATS = ("md", "html", "txt", "json")
 
@@ -42,30 +43,14 @@ def to_text(markdown: str) -> str:
     return "\n".join(out).strip() + "\n"
 
 
-def to_json(note) -> str:
-    doc = {
-        "ticker": note.ticker, "as_of": note.as_of.isoformat(), "window": note.window, "title": note.title,
-        "sections": {s.key: {"title": s.title, "text": s.text, "origin": s.origin,
-                             **({"reason": s.reason} if s.reason else {})} for s in note.sections},
-        "sentiment": note.sentiment.model_dump(mode="json"),
-        "check": note.check,
-        "facts": note.facts.model_dump(mode="json", exclude_none=True),
-        "footer": note.footer,
-        "markdown": note.markdown,
-    }
-    if note.run:
-        doc["run"] = note.run
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-
-
-def render_as(note, fmt: str, json_writer=None) -> str:
-    """A note (or anything with `markdown` and `title`) in one output format."""
+def render_as(doc: Document, fmt: str) -> str:
+    """A document of any kind in one output format."""
     if fmt == "md":
-        return note.markdown
+        return doc.markdown
     if fmt == "html":
-        return to_html(note.markdown, note.title)
+        return to_html(doc.markdown, doc.title)
     if fmt == "txt":
-        return to_text(note.markdown)
+        return to_text(doc.markdown)
     if fmt == "json":
-        return (json_writer or to_json)(note)
+        return to_json(doc)
     raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")

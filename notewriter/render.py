@@ -10,7 +10,13 @@ from pathlib import Path
 
 import jinja2
 
+from .claims import Claim
 from .resources import templates_dir
+
+# A number a filter prints from a claim is wrapped as OPEN claim-id SEP text CLOSE; `unmark` takes the
+# markers out and returns where each claim's text ended up.
+OPEN, SEP, CLOSE = "\ue000", "\ue001", "\ue002"
+_MARKED = re.compile(f"{OPEN}([^{SEP}]*){SEP}([^{CLOSE}]*){CLOSE}")
 
 
 def _num(x) -> float:
@@ -108,6 +114,7 @@ def ordinal(n) -> str:
 
 def article(shown: str) -> str:
     """ "a" or "an" for a number as printed: an 8.7% gain, an 11% drop, an 18-month high, a 1.5% move."""
+    shown = unmark(shown)[0]
     m = re.search(r"\d[\d,]*", shown)
     whole = m.group(0).replace(",", "") if m else ""
     # said aloud: eight..., eleven, eighteen, and eleven/eighteen thousand
@@ -121,9 +128,46 @@ def pick(options, *keys) -> str:
     return options[int.from_bytes(digest[:4], "big") % len(options)]
 
 
-FILTERS = {"usd": usd, "pct": pct, "spct": spct, "shares": shares, "price": price, "num": num, "snum": snum,
-           "integer": integer, "longdate": longdate, "ordinal": ordinal, "words": words,
-           "article": article}
+def _marking(fn, precision: bool = False):
+    """The filter `fn`, recording the claim it prints (and printing it at the claim's own precision)."""
+
+    def filt(x, *args, **kwargs):
+        if not isinstance(x, Claim):
+            return fn(x, *args, **kwargs)
+        if precision and not args and "digits" not in kwargs and x.digits is not None:
+            kwargs["digits"] = x.digits
+        return f"{OPEN}{x.id}{SEP}{fn(x, *args, **kwargs)}{CLOSE}"
+
+    filt.__name__, filt.__doc__ = fn.__name__, fn.__doc__
+    return filt
+
+
+def unmark(text: str) -> tuple[str, list[tuple[int, int, str]]]:
+    """Text without claim markers, and (start, end, claim id) for every number a claim printed."""
+    if OPEN not in text:
+        return text, []
+    out, spans, pos, shift = [], [], 0, 0
+    for m in _MARKED.finditer(text):
+        out.append(text[pos:m.start()])
+        start = m.start() - shift
+        body = m.group(2)
+        out.append(body)
+        spans.append((start, start + len(body), m.group(1)))
+        shift += len(m.group(0)) - len(body)
+        pos = m.end()
+    out.append(text[pos:])
+    return "".join(out), spans
+
+
+def listsep(loop) -> str:
+    """The separator after an item of a spoken list: "a, b and c"."""
+    return ", " if loop.revindex > 2 else " and " if loop.revindex == 2 else ""
+
+
+FILTERS = {"usd": _marking(usd), "pct": _marking(pct, True), "spct": _marking(spct, True),
+           "shares": _marking(shares), "price": _marking(price), "num": _marking(num, True),
+           "snum": _marking(snum, True), "integer": _marking(integer), "longdate": _marking(longdate),
+           "ordinal": _marking(ordinal), "words": _marking(words), "article": article}
 
 
 def environment(override_dir: str | Path | None = None, prose: bool = False) -> jinja2.Environment:
@@ -138,6 +182,7 @@ def environment(override_dir: str | Path | None = None, prose: bool = False) -> 
                              autoescape=False, trim_blocks=not prose, lstrip_blocks=True, keep_trailing_newline=False)
     env.filters.update(FILTERS)
     env.globals["pick"] = pick
+    env.globals["listsep"] = listsep
     return env
 
 

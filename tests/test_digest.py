@@ -9,7 +9,9 @@ import pandas as pd
 import pytest
 
 from notewriter import DataDirSource, check_note
-from notewriter.digest import digest_facts, render_digest, write_digest
+from notewriter.facts.digest import digest_facts
+from notewriter.pipeline import write_digest
+from notewriter.publish import render_as
 from notewriter.facts.analogs import find_analog, forward_return, leaderboard
 from notewriter.config import Rules
 from notewriter.facts.build import round_down_125, window_start
@@ -143,8 +145,8 @@ def test_digest_on_constructed_rotation(rotation_dir):
     assert "$623 million" in md and "$1.5 billion" in md
     assert dg.check["ok"], [f for f in dg.check["findings"] if not f.get("matched")]
     for fmt in ("html", "txt"):
-        assert check_note(render_digest(dg, fmt), dg.facts_document()).ok
-    doc = json.loads(render_digest(dg, "json"))
+        assert check_note(render_as(dg, fmt), dg.facts_document()).ok
+    doc = json.loads(render_as(dg, "json"))
     assert doc["facts"]["rotation"]["analog"]["date"]["value"] == "2024-02-01"
 
 

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from notewriter import DataDirSource, check_note, render_as, write_note
-from notewriter.note import SECTION_KEYS
+from notewriter.kinds.fund import SECTION_KEYS
 
 from .conftest import MARKET, SAMPLES
 

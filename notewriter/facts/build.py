@@ -79,7 +79,8 @@ def _flag(F, code: str, text: str, touches: bool = False, **values) -> QualityFl
         else:
             shown[key] = f"{int(value):,}"
             facts.append(F(int(value), "count", "derived"))
-    return QualityFlag(code=code, message=text.format(**shown), touches_numbers=touches, facts=tuple(facts))
+    return QualityFlag(code=code, message=text.format(**shown), touches_numbers=touches, facts=tuple(facts),
+                       template=text, names=tuple(values))
 
 
 def _iso(ts) -> str:

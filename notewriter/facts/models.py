@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 Kind = Literal["usd", "pct", "shares", "price", "ratio", "count", "date", "zscore", "score"]
 Window = Literal["1d", "1w", "1m", "ytd"]
@@ -129,6 +129,9 @@ class QualityFlag(Frozen):
     message: str
     touches_numbers: bool = False
     facts: tuple[Fact, ...] = ()
+    # the message with a {name} for each fact, in the order of `facts` (kept out of the facts document)
+    template: str = Field("", exclude=True)
+    names: tuple[str, ...] = Field((), exclude=True)
 
 
 class Peer(Frozen):

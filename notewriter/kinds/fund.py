@@ -1,0 +1,106 @@
+"""The fund note: one fund's flow, read through its market structure, peers, risks and history."""
+
+from __future__ import annotations
+
+from ..claims import Claim, wrap, tree
+from ..config import Rules
+from ..facts.models import WINDOW_WORDS, FundFacts
+from ..render import FILTERS, pick
+from ..sentiment import score_note
+from ..verdicts import fund_verdicts
+from .base import Kind, register
+
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("lede", "Summary"),
+    ("market_structure", "Market structure"),
+    ("competitive_dynamics", "Competitive dynamics"),
+    ("risk_assessment", "Risk assessment"),
+    ("time_horizons", "Time horizons"),
+    ("key_catalysts", "Key catalysts"),
+    ("trade_implications", "Trade implications"),
+    ("contrarian_angle", "Contrarian angle"),
+)
+SECTION_KEYS = tuple(k for k, _ in SECTIONS)
+
+_SECTOR_NAMES = {"realestate": "real estate", "consumer_cyclical": "consumer cyclicals",
+                 "basic_materials": "basic materials", "consumer_defensive": "consumer staples",
+                 "technology": "technology", "communication_services": "communication services",
+                 "financial_services": "financials", "utilities": "utilities", "industrials": "industrials",
+                 "energy": "energy", "healthcare": "health care"}
+_FIXED_INCOME = ("bond", "treasury", "government", "aggregate", "credit", "income")
+_SHOWN = {"date": "longdate", "count": "integer"}
+
+
+def messages(flags, path: str, claims: dict[str, Claim]) -> list[str]:
+    """Quality messages with each number and date printed from its claim."""
+    out = []
+    for i, q in enumerate(flags):
+        if not q.template:
+            out.append(q.message)
+            continue
+        shown = {name: FILTERS[_SHOWN[fact.kind]](claims[f"{path}[{i}].facts[{j}]"])
+                 for j, (name, fact) in enumerate(zip(q.names, q.facts))}
+        out.append(q.template.format(**shown))
+    return out
+
+
+def period_phrase(window: str, end: str, *seed) -> str:
+    return {"1d": f"on {end}", "1w": pick(["this week", f"in the week to {end}"], *seed, "period"),
+            "1m": f"in the month to {end}", "ytd": f"so far this year, to {end}"}[window]
+
+
+def fund_context(f: FundFacts, claims: dict[str, Claim], rules: Rules, path: str = "") -> dict:
+    """Template variables of a fund note: the facts as claims (`f`), the verdicts (`c`), and named lists."""
+    F = tree(f, claims, path)
+    at = f"{path}." if path else ""
+    c = fund_verdicts(f, rules)
+    k = rules.named_components
+    moved_i = [i for i, comp in enumerate(f.components) if comp.day_change is not None][:k]
+    comp = lambda i: wrap(f.components[i], f"{at}components[{i}]", claims)  # noqa: E731
+    up = sorted((i for i in moved_i if f.components[i].day_change.num > 0), key=lambda i: -f.components[i].day_change.num)
+    down = sorted((i for i in moved_i if f.components[i].day_change.num < 0), key=lambda i: f.components[i].day_change.num)
+    peers = [wrap(p, f"{at}peers[{i}]", claims) for i, p in enumerate(f.peers)]
+    opposite = [p for p, raw in zip(peers, f.peers) if raw.opposite][:rules.named_peers]
+    same = [p for p, raw in zip(peers, f.peers) if not raw.opposite][:rules.named_peers]
+    category = f.identity.category
+    quality = messages(f.quality, f"{at}quality", claims)
+    end = FILTERS["longdate"](F.flow.end)
+    return {
+        "f": F, "c": c, "T": f.ticker, "name": f.identity.name, "seed": f"{f.ticker}|{f.as_of}|{f.window}",
+        "period": period_phrase(f.window, end, f.ticker, f.as_of),
+        "window_noun": WINDOW_WORDS[f.window] if f.window != "ytd" else "year",
+        "window_adj": {"1d": "one-day", "1w": "weekly", "1m": "monthly", "ytd": "year-to-date"}[f.window],
+        "window_plural": {"1d": "sessions", "1w": "weeks", "1m": "months", "ytd": "years"}[f.window],
+        "moved": [comp(i) for i in moved_i],
+        "top_up": comp(up[0]) if up else None, "top_down": comp(down[0]) if down else None,
+        "top_components": [comp(i) for i in range(min(k, len(f.components)))],
+        "lead_component": comp(0) if f.components else None,
+        "paid": [comp(i) for i, x in enumerate(f.components) if x.flow_usd is not None][:k],
+        "opposite": opposite, "same": same,
+        "category_phrase": f"the {category} category" if category else "its category",
+        "sector_names": _SECTOR_NAMES,
+        "fixed_income": any(w in (category or "").lower() for w in _FIXED_INCOME),
+        "quality": quality,
+        "caveats": [m for m, q in zip(quality, f.quality) if q.touches_numbers][:rules.caveats],
+    }
+
+
+def _title(f: FundFacts, ctx: dict) -> str:
+    c, F = ctx["c"], ctx["f"]
+    end = FILTERS["longdate"](F.flow.end)
+    span = {"1d": f"on {end}", "1w": f"in the week to {end}", "1m": f"in the month to {end}",
+            "ytd": f"in the year to {end}"}[f.window]
+    if c.moving:
+        est = "estimated " if f.flow.method == "shares x nav" else "vendor-reported "
+        return f"{f.ticker}: {est}{FILTERS['usd'](F.flow.net_usd)} net {c.direction} {span}"
+    if c.direction == "flat":
+        return f"{f.ticker}: no net flows {span}"
+    return f"{f.ticker}: price and positioning {span}"
+
+
+FUND = register(Kind(
+    name="fund", sections=SECTIONS, template="sections/{key}.md.j2", layout="note.md.j2", footer="footer.md.j2",
+    context=fund_context, title=_title, sentiment=score_note, subjects=lambda f: (f.ticker,),
+    default_ticker=lambda f: f.ticker))
+
+__all__ = ["FUND", "SECTIONS", "SECTION_KEYS", "fund_context", "messages", "period_phrase"]

@@ -1,0 +1,166 @@
+"""Rules: facts -> verdicts. Decide what matters and how strongly, before any wording is chosen.
+
+Every comparison a document's wording depends on is made here, with its threshold from `Rules`, so the
+templates only choose words for verdicts they are given.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from .config import Rules
+from .facts.models import DigestFacts, Fact, Frozen, FundFacts
+
+
+def _n(fact: Fact | None) -> float | None:
+    return fact.num if fact is not None else None
+
+
+class FundVerdicts(Frozen):
+    direction: Literal["inflow", "outflow", "flat", "unknown"]
+    size: Literal["record", "unusual", "elevated", "ordinary", "unknown"]
+    liquidity: Literal["small", "meaningful", "large", "unknown"]
+    stress: Literal["near", "watch", "far", "none"]
+    trend: Literal["up", "down", "flat", "unknown"]
+    flow_vs_price: Literal["confirming", "diverging", "unknown"]
+    base_rate: Literal["contrarian", "confirming", "mixed", "none"]
+    adv_material: bool = False
+    large_fund: bool = False
+    units_unchanged: bool = False
+    split_only: bool = False
+    units_changed: bool = False
+    vendor_partial: bool = False
+    past_stress: bool = False
+    below_high: bool = False
+    run: bool = False
+    ytd_agree: bool | None = None
+    quarter_end_separate: bool = False
+
+    @property
+    def outflow(self) -> bool:
+        return self.direction == "outflow"
+
+    @property
+    def inflow(self) -> bool:
+        return self.direction == "inflow"
+
+    @property
+    def moving(self) -> bool:
+        return self.direction in ("inflow", "outflow")
+
+
+def fund_verdicts(f: FundFacts, rules: Rules) -> FundVerdicts:
+    fl, h, p = f.flow, f.history, f.price
+    net = _n(fl.net_usd)
+    no_unit_change = fl.shares_change is not None and fl.shares_change.num == 0
+    tiny = fl.pct_of_aum is not None and abs(fl.pct_of_aum.num) < rules.flat_pct_of_aum
+    if net is None:
+        direction = "unknown"
+    elif round(abs(net) / rules.flat_usd) == 0 or no_unit_change or tiny:
+        direction = "flat"  # under half a basis point of assets, or units back where they started
+    else:
+        direction = "inflow" if net > 0 else "outflow"
+
+    z = _n(h.zscore)
+    if direction in ("unknown", "flat"):
+        size = "unknown" if direction == "unknown" else "ordinary"
+    elif h.largest_same_sign:
+        size = "record"
+    elif z is not None:
+        size = "unusual" if abs(z) >= rules.z_unusual else "elevated" if abs(z) >= rules.z_elevated else "ordinary"
+        pctile = _n(h.percentile) if h.percentile is not None else 50
+        if size == "ordinary" and (pctile <= rules.tail_percentile or pctile >= 100 - rules.tail_percentile):
+            size = "elevated"  # a tail percentile with a small z-score: fat-tailed history, still not routine
+    elif fl.pct_of_aum is not None:
+        a = abs(fl.pct_of_aum.num)
+        size = "unusual" if a >= rules.pct_unusual else "elevated" if a >= rules.pct_elevated else "ordinary"
+    else:
+        size = "unknown"
+
+    d = _n(fl.adv_days)
+    liquidity = ("unknown" if d is None else "small" if d < rules.adv_meaningful
+                 else "meaningful" if d < rules.adv_large else "large")
+
+    c10 = _n(h.cum_10d_pct)
+    if c10 is None or c10 >= 0:
+        stress = "none"
+    else:
+        share = abs(c10) / f.config.stress_pct.num
+        stress = "near" if share >= rules.stress_near else "watch" if share >= rules.stress_watch else "far"
+
+    mom = _n(h.momentum_1m) if h.momentum_1m is not None else _n(p.window_change)
+    trend = ("unknown" if mom is None else "up" if mom > rules.momentum_trend
+             else "down" if mom < -rules.momentum_trend else "flat")
+    # the same move the notes print next to the verdict: one-month momentum, else the window's change
+    if direction in ("inflow", "outflow") and mom is not None and abs(mom) > rules.momentum_flat:
+        flow_vs_price = "confirming" if (mom > 0) == (direction == "inflow") else "diverging"
+    else:
+        flow_vs_price = "unknown"
+
+    br = h.base_rate
+    if br is None:
+        base_rate = "none"
+    else:
+        share = br.reversal_share.num
+        base_rate = ("contrarian" if share >= rules.base_rate_contrarian
+                     else "confirming" if share <= rules.base_rate_confirming else "mixed")
+
+    return FundVerdicts(
+        direction=direction, size=size, liquidity=liquidity, stress=stress, trend=trend,
+        flow_vs_price=flow_vs_price, base_rate=base_rate,
+        adv_material=d is not None and d >= rules.adv_material,
+        large_fund=fl.aum_usd is not None and fl.aum_usd.num >= rules.large_fund_usd,
+        units_unchanged=(fl.shares_start is not None and fl.shares_end is not None
+                         and fl.shares_start.num == fl.shares_end.num),
+        split_only=fl.split_ratio is not None and no_unit_change,
+        units_changed=fl.shares_change is not None and fl.shares_change.num != 0,
+        vendor_partial=(fl.vendor_days is not None and fl.sessions is not None
+                        and fl.vendor_days.num < fl.sessions.num),
+        past_stress=h.stress_gap_pct is not None and h.stress_gap_pct.num <= 0,
+        below_high=p.off_high_pct is not None and p.off_high_pct.num < -rules.at_high_tolerance,
+        run=h.streak_days is not None and abs(h.streak_days.num) >= rules.min_streak,
+        ytd_agree=((h.ytd_usd.num >= 0) == (p.ytd_return.num >= 0)
+                   if h.ytd_usd is not None and p.ytd_return is not None else None),
+        quarter_end_separate=f.dates.quarter_end.value != f.dates.month_end.value,
+    )
+
+
+class DigestVerdicts(Frozen):
+    no_flows: bool
+    quarter_end_separate: bool
+    against_year: bool = False
+    chasing_laggard: bool = False
+    flows_follow_momentum: bool = False
+    same_category: bool = False
+    both_categories: bool = False
+    liquidity_strain: bool = False
+    inflow_year_outflows: bool = False
+    year_end_leader: str | None = None
+
+
+def digest_verdicts(d: DigestFacts, rules: Rules) -> DigestVerdicts:
+    v: dict = {"no_flows": d.funds_with_flows.num == 0,
+               "quarter_end_separate": d.dates.quarter_end.value != d.dates.month_end.value}
+    r = d.rotation
+    if r is not None:
+        a, b = r.inflow, r.outflow
+        if a.ytd_flows_usd is not None and b.ytd_flows_usd is not None:
+            v["against_year"] = a.ytd_flows_usd.num < 0 < b.ytd_flows_usd.num
+        v["inflow_year_outflows"] = a.ytd_flows_usd is not None and a.ytd_flows_usd.num < 0
+        if a.ytd_return is not None and b.ytd_return is not None:
+            v["chasing_laggard"] = a.ytd_return.num < b.ytd_return.num
+        an = r.analog
+        if an is not None:
+            ya, yb = an.inflow.ret("year_end"), an.outflow.ret("year_end")
+            if ya is not None and yb is not None:
+                v["year_end_leader"] = an.inflow.ticker if ya.ret.num > yb.ret.num else an.outflow.ticker
+    if len(d.notes) == 2:
+        fi, fo = d.notes
+        ci, co = fi.identity.category, fo.identity.category
+        v["same_category"] = bool(ci) and ci == co
+        v["both_categories"] = bool(ci) and bool(co)
+        if fi.history.momentum_1m is not None and fo.history.momentum_1m is not None:
+            v["flows_follow_momentum"] = fi.history.momentum_1m.num > fo.history.momentum_1m.num
+        if fi.flow.adv_days is not None and fo.flow.adv_days is not None:
+            v["liquidity_strain"] = fi.flow.adv_days.num >= rules.adv_large or fo.flow.adv_days.num >= rules.adv_large
+    return DigestVerdicts(**v)
