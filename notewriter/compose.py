@@ -91,7 +91,7 @@ def _spans(marks: list[tuple[int, int, str]], report, claims: dict) -> list[Span
     spans = [Span(start=a, end=b, claim=c) for a, b, c in marks]
     covered = [(a, b) for a, b, _ in marks]
     for f in report.findings:
-        if f.matched is None or any(a <= f.start and f.end <= b for a, b in covered):
+        if f.matched is None or any(a < f.end and f.start < b for a, b in covered):  # "0.1 times" holds "0.1"
             continue
         claim = f.matched[len("facts."):] if f.matched.startswith("facts.") else f.matched
         if claim in claims:
