@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import sys
 from pathlib import Path
 
 import click
 
-from .errors import NotewriterError
 
 WINDOWS = click.Choice(["1d", "1w", "1m", "ytd"])
 FORMATS = click.Choice(["md", "html", "json", "txt"])
@@ -22,22 +20,30 @@ def _fail(message: str, code: int) -> None:
 
 
 def handle_errors(fn):
-    """NotewriterError -> its exit code and one line; anything else -> one line, exit 3."""
+    """NotewriterError shows itself (click does that, with its exit code); anything else is a bug: one line, exit 3."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except NotewriterError as err:
-            _fail(str(err), err.exit_code)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
         except KeyboardInterrupt:
             _fail("interrupted", 130)
         except Exception as err:  # a bug: say so plainly, keep the traceback for those who ask
-            if os.environ.get("NOTEWRITER_DEBUG"):
+            from .config import settings
+
+            if settings().debug:
                 raise
             _fail(f"internal error: {type(err).__name__}: {err} (set NOTEWRITER_DEBUG=1 for a traceback)", 3)
 
     return wrapper
+
+
+def _templates_default(ctx, param, value):
+    from .config import settings
+
+    return value if value is not None else settings().templates
 
 
 def note_options(fn):
@@ -50,7 +56,8 @@ def note_options(fn):
         click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=None,
                      help="Data directory (default: the bundled samples)."),
         click.option("--templates", "template_dir", type=click.Path(file_okay=False, path_type=Path),
-                     default=None, envvar="NOTEWRITER_TEMPLATES", help="Folder whose templates override the shipped ones."),
+                     default=None, callback=_templates_default,
+              help="Folder whose templates override the shipped ones (default: $NOTEWRITER_TEMPLATES)."),
     ]):
         fn = decorator(fn)
     return fn
@@ -128,13 +135,6 @@ def _warn_run(note) -> None:
         click.echo(f"notewriter: warning: {warning}", err=True)
 
 
-def _refuse_unsupported(check: dict, what: str) -> None:
-    """Nothing unsupported is published: exit 1 naming each number the checker could not trace."""
-    if not check["ok"]:
-        bad = [f"{x['text']!r}: {x['reason']}" for x in check["findings"] if not x.get("matched")]
-        _fail(f"not published: {len(bad)} unsupported number(s) in {what}: " + "; ".join(bad), 1)
-
-
 def _as_of(value: str | None, option: str = "--as-of"):
     if value is None:
         return None
@@ -180,7 +180,7 @@ def write(ticker, as_of, window, data, template_dir, fmt, out, llm, llm_model, l
     note = write_note(ticker, as_of, window, source, template_dir=template_dir,
                       llm=_llm_hook(llm, llm_model, llm_base_url, llm_timeout))
     _warn_run(note)
-    _refuse_unsupported(note.check, f"the {ticker.upper()} note")
+    note.require_supported()
     _emit(render_as(note, fmt), out)
 
 
@@ -302,7 +302,8 @@ def import_flows(path, cache_dir):
 @click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Data directory (default: the bundled samples).")
 @click.option("--templates", "template_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              envvar="NOTEWRITER_TEMPLATES", help="Folder whose templates override the shipped ones.")
+              callback=_templates_default,
+              help="Folder whose templates override the shipped ones (default: $NOTEWRITER_TEMPLATES).")
 @click.option("--format", "fmt", type=FORMATS, default="md", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write here, not stdout.")
 @source_options
@@ -317,7 +318,7 @@ def digest(as_of, window, data, template_dir, fmt, out, source_kind, offline, ca
     source, as_of = _open_source(None, _as_of(as_of), data, source_kind, offline, cache_dir)
     dg = write_digest(source, as_of, window, template_dir, llm=_llm_hook(llm, llm_model, llm_base_url, llm_timeout))
     _warn_run(dg)
-    _refuse_unsupported(dg.check, "the digest")
+    dg.require_supported()
     _emit(render_as(dg, fmt), out)
 
 
@@ -332,7 +333,8 @@ def digest(as_of, window, data, template_dir, fmt, out, source_kind, offline, ca
 @click.option("--formats", default="md,json", show_default=True, help="Comma-separated: md, html, json, txt.")
 @click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes.")
 @click.option("--templates", "template_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              envvar="NOTEWRITER_TEMPLATES", help="Folder whose templates override the shipped ones.")
+              callback=_templates_default,
+              help="Folder whose templates override the shipped ones (default: $NOTEWRITER_TEMPLATES).")
 @source_options
 @llm_options
 @handle_errors
@@ -380,9 +382,10 @@ def sentiment_score(texts, input_path):
 
 
 def _default_shared() -> Path:
-    env = os.environ.get("NOTEWRITER_SHARED_DIR")
-    if env:
-        return Path(env)
+    from .config import settings
+
+    if settings().shared_dir:
+        return settings().shared_dir
     for candidate in (Path.cwd().parent / "shared", Path(__file__).resolve().parents[2] / "shared"):
         if (candidate / "data" / "sentiment").is_dir():
             return candidate

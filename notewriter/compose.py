@@ -6,11 +6,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
+import jinja2
+
 from . import claims as claims_mod
 from . import kinds, render
 from .check import check_note, section_checker
 from .config import Rules
 from .document import Document, Section, Span, facts_document
+from .errors import UsageError
 
 LLMHook = Callable[[dict, dict[str, str], Callable[[str, str], list[str]]], tuple[dict[str, str], dict, dict]]
 
@@ -50,7 +53,17 @@ def draft(kind: kinds.Kind, facts, claims: dict, rules: Rules, template_dir=None
 
 def compose(facts, kind: str | kinds.Kind = "fund", template_dir: str | Path | None = None,
             llm: LLMHook | None = None, rules: Rules | None = None) -> Document:
-    """A complete, checked document; `llm(facts_doc, draft, check)` may rewrite the sections it can support."""
+    """A complete, checked document; `llm(facts_doc, draft, check)` may rewrite the sections it can support.
+
+    A template that does not compile or names something the context lacks is a UsageError naming its file and
+    line."""
+    try:
+        return _compose(facts, kind, template_dir, llm, rules)
+    except jinja2.TemplateError as err:
+        raise UsageError(render.template_error(err, err.__traceback__)) from None
+
+
+def _compose(facts, kind, template_dir, llm, rules) -> Document:
     kind = kinds.get(kind) if isinstance(kind, str) else kind
     rules = rules or Rules()
     ticker = kind.default_ticker(facts)

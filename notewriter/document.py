@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from .claims import Claim
+from .errors import CheckFailed
 from .facts.models import DigestFacts, FundFacts
 from .sentiment import Sentiment
 
@@ -65,6 +66,16 @@ class Document(BaseModel):
 
     def facts_document(self) -> dict:
         return facts_document(self.facts, self.sentiment, self.ticker)
+
+    @property
+    def name(self) -> str:
+        return f"the {self.ticker} note" if self.kind == "fund" else f"the {self.kind}"
+
+    def require_supported(self) -> "Document":
+        """The document itself, or CheckFailed naming every number the checker could not trace."""
+        if not self.check["ok"]:
+            raise CheckFailed(self.name, [x for x in self.check["findings"] if not x.get("matched")])
+        return self
 
 
 def facts_document(facts: FundFacts | DigestFacts, sentiment: Sentiment | None, ticker: str | None) -> dict:

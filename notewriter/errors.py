@@ -1,16 +1,34 @@
-"""Exception hierarchy: each error knows its exit code and shows as one line."""
+"""Exception hierarchy: each error knows its exit code and shows itself as one line, the click way."""
 
 from __future__ import annotations
 
+import click
 
-class NotewriterError(Exception):
-    """Base class; `str(err)` is the one line the CLI prints."""
+
+class NotewriterError(click.ClickException):
+    """Base class; `str(err)` is the one line the CLI prints, `exit_code` what the process exits with."""
 
     exit_code = 2
 
+    def __init__(self, message: str):
+        super().__init__(message)
+
+    def show(self, file=None) -> None:
+        click.echo(f"notewriter: {self.format_message()}", err=True, file=file)
+
+    def __reduce__(self):  # survives pickling into and out of worker processes, whatever the subclass takes
+        return _rebuild, (type(self), self.__dict__.copy())
+
+
+def _rebuild(cls, state: dict):
+    err = Exception.__new__(cls)
+    Exception.__init__(err, state.get("message", ""))
+    err.__dict__.update(state)
+    return err
+
 
 class UsageError(NotewriterError):
-    """The command was asked for something it cannot do (unknown ticker, bad date)."""
+    """The command was asked for something it cannot do (unknown ticker, bad date, a broken template)."""
 
 
 class DataError(NotewriterError):
@@ -28,6 +46,12 @@ class SourceUnavailable(NotewriterError):
 
 
 class CheckFailed(NotewriterError):
-    """A note contains numbers that no fact supports."""
+    """A document contains numbers that no fact supports; nothing of it is published."""
 
     exit_code = 1
+
+    def __init__(self, what: str, findings: list[dict]):
+        self.what = what
+        self.findings = findings
+        bad = [f"{x['text']!r}: {x['reason']}" for x in findings]
+        super().__init__(f"not published: {len(bad)} unsupported number(s) in {what}: " + "; ".join(bad))

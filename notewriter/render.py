@@ -186,6 +186,17 @@ def environment(override_dir: str | Path | None = None, prose: bool = False) -> 
     return env
 
 
+def template_error(err: jinja2.TemplateError, tb=None) -> str:
+    """Where a template failed, as "FILE, line N: what" (a template override's mistakes are the user's to fix)."""
+    filename, lineno = getattr(err, "filename", None), getattr(err, "lineno", None)
+    while tb is not None:  # an undefined name: the innermost frame that is a template names it
+        if tb.tb_frame.f_code.co_filename.endswith(".j2"):
+            filename, lineno = tb.tb_frame.f_code.co_filename, tb.tb_lineno
+        tb = tb.tb_next
+    where = f"{filename}, line {lineno}" if filename else "a template"
+    return f"{where}: {err.message or type(err).__name__}"
+
+
 def tidy(text: str) -> str:
     """One paragraph: collapse the whitespace template logic leaves behind."""
     text = " ".join(text.split())
