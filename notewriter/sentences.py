@@ -26,7 +26,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of every sentence, whitespace trimmed; a full stop after an abbreviation or a single
     letter ("J. Smith") does not end a sentence; a line break always does."""
     out: list[tuple[int, int]] = []
-    start = pos = 0
+    start = 0
     for m in _BREAK.finditer(text):
         if "\n" not in m.group(0):
             head = text[start:m.start()].rstrip("\"')]")
@@ -34,12 +34,11 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             last = words[-1] if words else ""
             word = last.rstrip(".!?").lower()
             if last.endswith(".") and (word in ABBREVIATIONS or (len(word) == 1 and word.isalpha())):
-                pos = m.end()
                 continue
         a, b = _strip(text, start, m.start())
         if b > a:
             out.append((a, b))
-        start = pos = m.end()
+        start = m.end()
     a, b = _strip(text, start, len(text))
     if b > a:
         out.append((a, b))

@@ -14,7 +14,8 @@ from notewriter.pipeline import write_digest
 from notewriter.publish import render_as
 from notewriter.facts.analogs import find_analog, forward_return, leaderboard
 from notewriter.config import Rules
-from notewriter.facts.build import round_down_125, window_start
+from notewriter.facts.arrays import round_down_125
+from notewriter.facts.build import window_start
 from notewriter.facts.panel import Panel, panel_for
 
 from .conftest import SAMPLES, sessions, write_fund

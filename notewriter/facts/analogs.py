@@ -8,7 +8,9 @@ import numpy as np
 import pandas as pd
 
 from ..config import Rules
-from .build import _FactMaker, _iso, config_facts, round_down_125, window_start
+from . import arrays
+from .arrays import round_down_125
+from .build import _FactMaker, _iso, config_facts, window_start
 from .models import Analog, AnalogSide, ForwardReturn, LeaderRow, Rotation, RotationSide
 from .panel import Panel, Snapshot
 
@@ -38,11 +40,8 @@ def window_sums(panel: Panel, ticker: str, n: int, upto: int) -> np.ndarray:
     est = bool(panel.sh_first[j] < len(panel.sessions)) and (panel.sh_first[j] <= upto)
     series = panel.est_series[:upto + 1, j] if est else panel.vendor_series[:upto + 1, j]
     first_cov = panel.sh_first[j] + 1 if est else panel.v_first[j]
-    cs = np.concatenate([[0.0], np.cumsum(np.nan_to_num(series))])
-    ends = np.arange(upto + 1)
-    starts = ends - n
-    val = cs[ends + 1] - cs[np.clip(starts, -1, None) + 1]
-    return np.where(starts + 1 >= first_cov, val, np.nan)
+    ends = np.arange(upto + 1)[:, None]
+    return arrays.window_sums(arrays.cumulative(series[:, None]), np.array([first_cov]), ends, n)[:, 0]
 
 
 def forward_return(panel: Panel, ticker: str, from_row: int, to_row: int) -> float | None:

@@ -36,18 +36,6 @@ def window_start(as_of: pd.Timestamp, window: Window) -> pd.Timestamp:
     raise UsageError(f"unknown window {window!r}; expected one of 1d, 1w, 1m, ytd")
 
 
-def round_down_125(x: float) -> float:
-    """The largest 1, 2 or 5 x 10^k not above |x| ($623M -> $500M, $1.48B -> $1B)."""
-    x = abs(x)
-    if x <= 0 or not math.isfinite(x):
-        return 0.0
-    exp = math.floor(math.log10(x))
-    for m in (5, 2, 1):
-        if m * 10**exp <= x * (1 + 1e-12):
-            return float(m * 10**exp)
-    return float(10 ** (exp - 1) * 5)
-
-
 class _FactMaker:
     """Stamps every fact with ticker, as-of and source so provenance is never forgotten."""
 

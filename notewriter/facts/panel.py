@@ -7,87 +7,18 @@ few array passes plus a small, constant amount of work per fund.
 
 from __future__ import annotations
 
-import math
-import warnings
-from dataclasses import dataclass, field
-
 import numpy as np
 import pandas as pd
 
 from .. import calendar
-from ..errors import NotewriterError, UsageError
+from ..errors import UsageError
 from ..sources.base import Source
+from .arrays import ffill, lastpos
+from .snapshot import WINDOW_SESSIONS, Snapshot, compute_snapshot
 from .store import Tables, load_tables
 
 # share-count ratios that look like a split or reverse split
 SPLIT_RATIOS = np.array([2, 3, 4, 5, 8, 10, 20, 1 / 2, 1 / 3, 1 / 4, 1 / 5, 1 / 8, 1 / 10, 1 / 20])
-WINDOW_SESSIONS = {"1d": 1, "1w": 5, "1m": 21, "ytd": None}
-
-
-def lastpos(valid: np.ndarray) -> np.ndarray:
-    """For each row and column, the index of the last True row at or above it (-1 if none)."""
-    idx = np.where(valid, np.arange(valid.shape[0])[:, None], -1)
-    return np.maximum.accumulate(idx, axis=0)
-
-
-def _ffill(arr: np.ndarray) -> np.ndarray:
-    """Each column's last non-NaN value carried down over NaN rows (NaN before the first one)."""
-    pos = lastpos(~np.isnan(arr))
-    out = arr[np.clip(pos, 0, None), np.arange(arr.shape[1])]
-    out[pos < 0] = np.nan
-    return out
-
-
-def lastrow(valid: np.ndarray) -> np.ndarray:
-    """For each column, the index of its last True row (-1 if none); `lastpos(valid)[-1]` without the S x N pass."""
-    if not len(valid):
-        return np.full(valid.shape[1], -1)
-    back = np.argmax(valid[::-1], axis=0)
-    return np.where(valid.any(axis=0), valid.shape[0] - 1 - back, -1)
-
-
-def take(arr: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """arr[rows[j], j] for every column j; NaN where rows[j] < 0."""
-    rows = np.asarray(rows)
-    cols = np.arange(arr.shape[1])
-    out = arr[np.clip(rows, 0, None), cols].astype(float)
-    out[rows < 0] = np.nan
-    return out
-
-
-def round_down_125_array(x: np.ndarray) -> np.ndarray:
-    """Vectorized 1-2-5 rounding down of |x| (0 for 0 or NaN)."""
-    a = np.abs(np.asarray(x, dtype=float))
-    out = np.zeros_like(a)
-    ok = np.isfinite(a) & (a > 0)
-    exp = np.floor(np.log10(a[ok]))
-    base = 10.0 ** exp
-    m = a[ok] / base * (1 + 1e-12)
-    out[ok] = np.where(m >= 5, 5, np.where(m >= 2, 2, 1)) * base
-    return out
-
-
-@dataclass
-class Snapshot:
-    """Per-fund (and per-ticker) statistics for one as-of session and one window, as arrays."""
-
-    as_of: pd.Timestamp
-    window: str
-    i: int                      # row of as_of in the panel
-    start: pd.Timestamp         # window start session (its close is the starting point)
-    s0: int                     # row of start (may be -1 when the data begins later)
-    n: int                      # sessions in the window
-    t: dict[str, np.ndarray]    # per ticker (price statistics), aligned to panel.tickers
-    f: dict[str, np.ndarray]    # per fund (flow statistics), aligned to panel.funds
-    extra: dict = field(default_factory=dict)
-
-    def trow(self, panel: "Panel", ticker: str) -> dict:
-        j = panel.tcol[ticker]
-        return {k: v[j] for k, v in self.t.items()}
-
-    def frow(self, panel: "Panel", ticker: str) -> dict:
-        j = panel.fcol[ticker]
-        return {k: v[j] for k, v in self.f.items()}
 
 
 class Panel:
@@ -151,9 +82,9 @@ class Panel:
         self.valid = np.isfinite(self.close)
         self.lp = lastpos(self.valid)
         adj = self.close * self.cumsplit
-        self.adj_ffill = _ffill(adj)  # split-adjusted close, carried over gaps
+        self.adj_ffill = ffill(adj)  # split-adjusted close, carried over gaps
         del adj
-        self.close_ffill = _ffill(self.close)
+        self.close_ffill = ffill(self.close)
         self.first_row = np.where(self.valid.any(axis=0), self.valid.argmax(axis=0), S)
 
         # ---- share counts on sessions (an observation on a closed day counts for the session before) --
@@ -303,205 +234,8 @@ class Panel:
     def snapshot(self, as_of: pd.Timestamp, window: str, start: pd.Timestamp, settings) -> Snapshot:
         key = (pd.Timestamp(as_of), window, pd.Timestamp(start), settings)
         if key not in self._snapshots:
-            self._snapshots[key] = self._snapshot(pd.Timestamp(as_of), window, pd.Timestamp(start), settings)
+            self._snapshots[key] = compute_snapshot(self, pd.Timestamp(as_of), window, pd.Timestamp(start), settings)
         return self._snapshots[key]
-
-    def _snapshot(self, as_of, window, start, st) -> Snapshot:
-        S, T = self.close.shape
-        i = self.row_of(as_of)
-        if i < 0:
-            raise UsageError(f"no data on or before {as_of.date()}")
-        s0 = self.row_of(start) if start >= self.sessions[0] else -1
-        n = WINDOW_SESSIONS[window] or max(i - s0, 1)
-        tt: dict[str, np.ndarray] = {}
-        lp = self.lp[i]                                   # last price row per ticker
-        tt["last_row"] = lp
-        tt["last"] = take(self.close, lp)
-        adj = self.adj_ffill
-        a_last = take(adj, lp)
-        prev_row = np.where(lp > 0, self.lp[np.clip(lp - 1, 0, None), np.arange(T)], -1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            tt["day_change"] = a_last / take(adj, prev_row) - 1
-            start_row = self.lp[s0] if s0 >= 0 else np.full(T, -1)
-            tt["window_change"] = a_last / take(adj, start_row) - 1
-            y0 = int(self.sessions.searchsorted(pd.Timestamp(as_of.year, 1, 1))) - 1
-            ye_row = self.lp[y0] if y0 >= 0 else np.full(T, -1)
-            tt["ytd_return"] = a_last / take(adj, ye_row) - 1
-            lo = int(self.sessions.searchsorted(as_of - pd.Timedelta(weeks=st.range_weeks), side="right"))
-            # intraday range in today's share basis: prices before a split scale by the split ratio
-            basis = self.cumsplit[lo:i + 1] / self.cumsplit[i]
-            tt["low_52w"] = np.nanmin(np.where(self.valid[lo:i + 1], self.low[lo:i + 1] * basis, np.inf), axis=0)
-            tt["high_52w"] = np.nanmax(np.where(self.valid[lo:i + 1], self.high[lo:i + 1] * basis, -np.inf), axis=0)
-            tt["low_52w"][~np.isfinite(tt["low_52w"])] = np.nan
-            tt["high_52w"][~np.isfinite(tt["high_52w"])] = np.nan
-            k = st.adv_sessions
-            if i + 1 >= k:
-                dollar = self.close[i + 1 - k:i + 1] * self.volume[i + 1 - k:i + 1]
-                tt["adv_usd"] = np.where(np.isfinite(dollar).all(axis=0), dollar.mean(axis=0), np.nan)
-            else:
-                tt["adv_usd"] = np.full(T, np.nan)
-            if i >= 21:
-                seg = adj[i - 21:i + 1]
-                rets = np.diff(np.log(seg), axis=0)
-                ok = np.isfinite(rets).all(axis=0) & (self.first_row <= i - 21)
-                tt["realized_vol"] = np.where(ok, np.std(rets, axis=0, ddof=1) * math.sqrt(252), np.nan)
-            else:
-                tt["realized_vol"] = np.full(T, np.nan)
-            for name, kk in (("momentum_1m", 21), ("momentum_3m", 63)):
-                if i >= kk:
-                    ok = self.first_row <= i - kk
-                    tt[name] = np.where(ok, adj[i] / adj[i - kk] - 1, np.nan)
-                else:
-                    tt[name] = np.full(T, np.nan)
-            tt["off_high_pct"] = tt["last"] / tt["high_52w"] - 1
-
-        ff = self._flow_stats(i, s0, n, window, st, tt)
-        return Snapshot(as_of=self.sessions[i], window=window, i=i, start=start, s0=s0, n=n, t=tt, f=ff)
-
-    def _flow_stats(self, i, s0, n, window, st, tt) -> dict[str, np.ndarray]:
-        S, F = self.shares.shape
-        fc = np.arange(F)
-        out: dict[str, np.ndarray] = {}
-        last_obs = self.sh_lp[i]
-        start_obs = self.sh_lp[s0] if s0 >= 0 else np.full(F, -1)
-        shares_ok = (start_obs >= 0) & (last_obs > s0)
-        out["shares_ok"] = shares_ok
-        out["start_obs"], out["last_obs"] = start_obs, last_obs
-        out["shares_start"] = take(self.shares, start_obs)
-        out["shares_end"] = take(self.shares, last_obs)
-        lo = max(s0 + 1, 0)
-        seg = slice(lo, i + 1)
-        out["est_net"] = np.nansum(self.est_flow[seg], axis=0)
-        out["window_factor"] = np.prod(self.factor[seg], axis=0)
-        moved = self.moved[seg]
-        out["flow_days"] = (moved & (self.est_flow[seg] != 0)).sum(axis=0)
-        out["moved_nav"] = (moved & self.nav_ok[seg]).any(axis=0)
-        out["moved_close"] = (moved & ~self.nav_ok[seg]).any(axis=0)
-        out["nav_fallback_days"] = (moved & ~self.nav_ok[seg]).sum(axis=0)
-        out["split_days"] = self.split_obs[seg].sum(axis=0)
-        out["end_price"] = take(self.price_used, last_obs)
-        out["end_price_nav"] = take(self.nav_ok.astype(float), last_obs) == 1
-        # how many sessions the share count has been flat, up to its last observation
-        last_change = np.where(last_obs >= 0, self.change_lp[np.clip(last_obs, 0, None), fc], -1)
-        since = np.where(last_change >= 0, last_change, self.sh_first)
-        out["stale_sessions"] = np.where(last_obs >= 0, np.clip(last_obs - since, 0, None), 0)
-        v_seg = self.vendor[seg]
-        out["vendor_days"] = np.isfinite(v_seg).sum(axis=0)
-        out["vendor_net"] = np.where(out["vendor_days"] > 0, np.nansum(v_seg, axis=0), np.nan)
-        vendor_ok = ~shares_ok & (out["vendor_days"] > 0)
-        out["vendor_ok"] = vendor_ok
-        out["net"] = np.where(shares_ok, out["est_net"], np.where(vendor_ok, out["vendor_net"], np.nan))
-        out["aum_est"] = np.where(shares_ok, out["shares_end"] * out["end_price"], np.nan)
-
-        # ---- history: the fund's own series (estimated when its share counts cover the window) ------
-        use_est = shares_ok | (~vendor_ok & (self.sh_first <= i))
-        series = np.where(use_est[None, :], self.est_series[:i + 1], self.vendor_series[:i + 1])
-        first = np.where(use_est, self.sh_first, self.v_first)
-        first_cov = np.where(use_est, self.sh_first + 1, self.v_first)  # first row a window may start from
-        out["series_est"] = use_est
-        has_series = first_cov <= i
-        cs = np.vstack([np.zeros((1, F)), np.cumsum(np.nan_to_num(series), axis=0)])  # cs[r+1] = sum rows <= r
-
-        def wsum(end_rows: np.ndarray, length: int) -> np.ndarray:
-            """Sum of the series over `length` sessions ending at each row (NaN when not fully covered)."""
-            end_rows = np.asarray(end_rows)
-            ok = (end_rows - length + 1 >= first_cov[None, :]) & (end_rows >= 0)
-            e = np.clip(end_rows, 0, None)
-            s = np.clip(end_rows - length, -1, None)
-            val = cs[e + 1, fc] - cs[s + 1, fc]
-            return np.where(ok, val, np.nan)
-
-        x = out["net"]
-        K = st.history_sessions // n if window != "ytd" else 0
-        if K:
-            ends = i - n * np.arange(1, K + 1)[:, None] + np.zeros((1, F), dtype=np.int64)
-            hist = wsum(ends, n)
-            count = np.isfinite(hist).sum(axis=0)
-            with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                mean = np.nanmean(hist, axis=0)
-                sd = np.nanstd(hist, axis=0, ddof=1) if K > 1 else np.full(F, np.nan)
-                ok = (count >= 12) & (sd > 0) & np.isfinite(x)
-                out["zscore"] = np.where(ok, (x - mean) / sd, np.nan)
-                le = np.where(np.isfinite(hist), hist <= x[None, :], False).sum(axis=0)
-                out["percentile"] = np.where(ok, np.round(100 * le / np.maximum(count, 1)), np.nan)
-                out["lookback_windows"] = np.where(ok, count, 0)
-                hmin = np.nanmin(np.where(np.isfinite(hist), hist, np.inf), axis=0)
-                hmax = np.nanmax(np.where(np.isfinite(hist), hist, -np.inf), axis=0)
-                out["largest_same_sign"] = ok & (((x < 0) & (x < hmin)) | ((x > 0) & (x > hmax)))
-        else:
-            for k in ("zscore", "percentile"):
-                out[k] = np.full(F, np.nan)
-            out["lookback_windows"] = np.zeros(F, dtype=int)
-            out["largest_same_sign"] = np.zeros(F, dtype=bool)
-
-        # streak: consecutive same-sign non-zero daily flows ending at the latest non-zero one
-        sgn = np.sign(np.nan_to_num(series))
-        nz = sgn != 0
-        nz_lp = lastrow(nz)
-        last_sign = np.where(nz_lp >= 0, sgn[np.clip(nz_lp, 0, None), fc], 0)
-        opp = lastrow(sgn == -last_sign[None, :])
-        cnz = np.cumsum(nz, axis=0)
-        total = cnz[-1] if len(cnz) else np.zeros(F)
-        before = np.where(opp >= 0, cnz[np.clip(opp, 0, None), fc], 0)
-        out["streak_days"] = np.where(has_series & (last_sign != 0), (total - before) * last_sign, np.nan)
-
-        y0 = int(self.sessions.searchsorted(pd.Timestamp(self.sessions[i].year, 1, 1)))
-        out["ytd_usd"] = np.where(has_series, cs[i + 1] - cs[min(max(y0, 0), i + 1)], np.nan)
-        for key, months in (("m1_usd", 1), ("m3_usd", 3)):
-            since = self.sessions[i] - pd.DateOffset(months=months)
-            r = int(self.sessions.searchsorted(since, side="right")) - 1  # last session on or before `since`
-            out[key] = np.where(has_series & (first_cov <= r + 1) & (r >= 0), cs[i + 1] - cs[max(r, -1) + 1], np.nan)
-
-        # cumulative flow over the stress horizon, as a share of units outstanding (or of assets)
-        k = st.stress_sessions
-        r10 = i - k
-        if r10 >= 0:
-            units = np.nansum(np.where(self.sh_valid[r10 + 1:i + 1], self.units[r10 + 1:i + 1], 0), axis=0)
-            base_obs = self.sh_lp[r10]
-            base = take(self.shares, base_obs)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                by_shares = np.where(use_est & (base > 0), units / base, np.nan)
-            dollars = wsum(np.full((1, F), i), k)[0]
-            out["cum_10d_usd"] = dollars
-            out["cum_10d_units"] = np.where(use_est, units, np.nan)
-            out["cum_10d_base_shares"] = np.where(use_est, base, np.nan)
-            out["cum_10d_pct_shares"] = np.where(np.isfinite(dollars), by_shares, np.nan)
-        else:
-            for key in ("cum_10d_usd", "cum_10d_units", "cum_10d_base_shares", "cum_10d_pct_shares"):
-                out[key] = np.full(F, np.nan)
-
-        # base rate: earlier windows on the same non-overlapping grid with a same-sign flow >= 1-2-5 threshold
-        fwd_min, fwd_max = 5 * st.reversal_min_weeks, 5 * st.reversal_max_weeks
-        thr = round_down_125_array(x)
-        out["br_threshold"] = thr
-        kmin = -(-fwd_max // n)
-        kmax = i // n
-        if window != "ytd" and kmax >= kmin:
-            ks = np.arange(kmin, kmax + 1)
-            ends = (i - n * ks)[:, None] + np.zeros((1, F), dtype=np.int64)
-            sums = wsum(ends, n)
-            hit = np.isfinite(sums) & (np.sign(sums) == np.sign(x)[None, :]) & (np.abs(sums) >= thr[None, :]) & (
-                thr[None, :] > 0)
-            adj_f = self.adj_ffill[:, self.fund_t]
-            e = np.clip(ends, 0, None)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                f2 = adj_f[e + fwd_min, fc] / adj_f[e, fc] - 1
-                f6 = adj_f[e + fwd_max, fc] / adj_f[e, fc] - 1
-            hit &= np.isfinite(f2) & np.isfinite(f6)
-            events = hit.sum(axis=0)
-            rev = (hit & (np.sign(f6) == -np.sign(x)[None, :])).sum(axis=0)
-            with np.errstate(invalid="ignore"), warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                med2 = np.nanmedian(np.where(hit, f2, np.nan), axis=0) if len(ks) else np.full(F, np.nan)
-                med6 = np.nanmedian(np.where(hit, f6, np.nan), axis=0) if len(ks) else np.full(F, np.nan)
-            out["br_events"], out["br_reversals"] = events, rev
-            out["br_med2"], out["br_med6"] = med2, med6
-        else:
-            out["br_events"] = np.zeros(F, dtype=int)
-            out["br_reversals"] = np.zeros(F, dtype=int)
-            out["br_med2"] = out["br_med6"] = np.full(F, np.nan)
-        return out
 
     # ---- universe views ----------------------------------------------------------------------
 
@@ -531,4 +265,4 @@ def panel_for(source: Source, settings=None) -> Panel:
     return memo
 
 
-__all__ = ["Panel", "Snapshot", "lastpos", "panel_for", "round_down_125_array", "take", "NotewriterError"]
+__all__ = ["WINDOW_SESSIONS", "Panel", "Snapshot", "panel_for"]
