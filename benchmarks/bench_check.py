@@ -39,6 +39,21 @@ def _per_note(fn, notes, repeat: int) -> tuple[float, float]:
     return statistics.median(runs), min(runs)
 
 
+def _long_note(repeat: int) -> None:
+    """One long note: the IJR lede of tests/test_check.py forty times over (160 numbers)."""
+    from tests.test_check import DOC, LEDE
+
+    text = "\n\n".join([LEDE] * 40)
+    check.check_note(text, DOC)
+    runs = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        report = check.check_note(text, DOC)
+        runs.append((time.perf_counter() - t) * 1000)
+    print(f"long note: {len(text):,} chars, {len(report.findings)} numbers: "
+          f"{statistics.median(runs):.2f} ms per check (best {min(runs):.2f})")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5)
@@ -49,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.samples_only and (MARKET / "prices").is_dir():
         sets.append(("real-data notes", clean_notes([(MARKET, ["2026-04-02", "2026-03-20", None])])))
 
+    _long_note(args.repeat)
     has_index = hasattr(check, "FactIndex")
     for label, notes in sets:
         numbers = sum(len(check.check_note(n.markdown, n.doc).findings) for n in notes)

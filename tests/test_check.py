@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import pytest
 
@@ -184,12 +183,7 @@ def test_html_output_is_checked_as_text():
     assert not check_note(html.replace("399.4", "399.9"), DOC).ok
 
 
-def test_a_whole_note_checks_in_a_few_milliseconds():
-    text = "\n\n".join([LEDE] * 40)
-    check_note(text, DOC)
-    t = time.perf_counter()
-    for _ in range(5):
-        report = check_note(text, DOC)
-    per_call = (time.perf_counter() - t) / 5
+def test_a_long_note_reports_every_number_it_repeats():
+    """Forty copies of the lede: four numbers each, every one traced (timing is in benchmarks/bench_check.py)."""
+    report = check_note("\n\n".join([LEDE] * 40), DOC)
     assert report.ok and len(report.findings) == 160
-    assert per_call < 0.05, f"{per_call * 1000:.1f} ms for 160 numbers"
