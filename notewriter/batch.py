@@ -21,7 +21,7 @@ from . import calendar
 from .errors import NotewriterError, UsageError
 from .config import Rules
 from .facts.build import build_facts
-from .facts.panel import Panel, panel_for
+from .facts.panel import Panel, latest_date, panel_for
 from .compose import LLMHook, compose, warm_templates
 from .files import write_atomic
 from .publish import FORMATS, render_as
@@ -94,10 +94,11 @@ def run_batch(source: Source, as_of: date | str | None, window: str = "1d", out:
     out.mkdir(parents=True, exist_ok=True)
     result = BatchResult()
     t0 = time.perf_counter()
-    panel = panel_for(source)
-    result.timings["load"] = time.perf_counter() - t0
-    requested = pd.Timestamp(as_of) if as_of is not None else panel.sessions[-1]
+    last = latest_date(source)
+    requested = pd.Timestamp(as_of) if as_of is not None else (last if last is not None else pd.Timestamp.today())
     end = calendar.session_on_or_before(requested)
+    panel = panel_for(source, end)  # as known at the batch's date: nothing dated later is read
+    result.timings["load"] = time.perf_counter() - t0
     known = set(panel.info) | set(panel.tickers)
     all_funds = sorted(set(panel.funds) | {t for t in panel.errors if t in known}
                        | set(panel.listed_funds if tickers is None else []))

@@ -64,7 +64,7 @@ _METRICS = {
     "price.day_change": "day_price_return", "price.last": "close", "price.adv_usd": "adv_usd",
     "price.low_52w": "low_52w", "price.high_52w": "high_52w", "price.off_high_pct": "off_high_pct",
     "history.zscore": "z_score", "history.percentile": "percentile", "history.streak_days": "streak_sessions",
-    "history.stress_gap_pct": "stress_gap_pp", "history.ytd_usd": "ytd_flow_usd", "history.m1_usd": "flow_usd",
+    "history.stress_gap_pct": "stress_gap_pp", "history.ytd_usd": "ytd_flow_usd", "history.ytd_other_usd": "ytd_flow_usd", "history.m1_usd": "flow_usd",
     "history.m3_usd": "flow_usd", "history.cum_10d_usd": "flow_usd", "history.cum_10d_pct": "flow_pct",
     "history.momentum_1m": "price_momentum", "history.momentum_3m": "price_momentum",
     "history.realized_vol": "realized_vol", "identity.expense_ratio": "expense_ratio",
@@ -75,7 +75,7 @@ _METRICS = {
 # Print precision some claims always carry (others follow the filter's own rule).
 _DIGITS = {"identity.expense_ratio": 2, "history.base_rate.reversal_share": 0, "history.zscore": 1,
            "sentiment.score": 2, "sentiment.ticker_sentiment.score": 2, "sentiment.ticker_sentiment.relevance": 2}
-_TRAILING = {"history.ytd_usd": "ytd", "price.ytd_return": "ytd", "history.m1_usd": "1m", "history.m3_usd": "3m",
+_TRAILING = {"history.ytd_usd": "ytd", "history.ytd_other_usd": "ytd", "history.streak_days": "in a row", "price.ytd_return": "ytd", "history.m1_usd": "1m", "history.m3_usd": "3m",
              "history.momentum_1m": "1m", "history.momentum_3m": "3m", "history.realized_vol": "1m",
              "price.low_52w": "52w", "price.high_52w": "52w", "price.off_high_pct": "52w",
              "history.cum_10d_usd": "10 sessions", "history.cum_10d_pct": "10 sessions"}
@@ -134,6 +134,11 @@ def build(facts: BaseModel, digits: dict[str, int] | None = None, subject: str |
             id=path, subject=fact.ticker or ticker, metric=_METRICS.get(generic, field),
             period=_period(generic, fact, window), value=fact.value, unit=fact.kind, basis=fact.basis,
             fact_refs=(f"facts.{path}",), digits=digits.get(generic))
+    for path, claim in list(out.items()):
+        since = out.get(path.replace("ytd_usd", "ytd_since")) if path.endswith("history.ytd_usd") else None
+        if since is not None:  # a "year-to-date" sum whose series begins later covers only from there
+            out[path] = claim.model_copy(update={"period": Period(
+                label="since", start=date.fromisoformat(str(since.value)), end=claim.period.end)})
     return out
 
 

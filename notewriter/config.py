@@ -56,6 +56,9 @@ class Rules(BaseModel):
     named_components: int = Field(3, gt=0, description="holdings a sentence names")
     named_leaders: int = Field(2, gt=0, description="runners-up the digest names behind the leader")
     caveats: int = Field(2, gt=0, description="data caveats a risk section states")
+    ytd_disagree: float = Field(0.25, gt=0, description="relative gap between estimated and vendor YTD flows that is flagged")
+    info_grace_days: int = Field(4, ge=0, description="days after a note's date a fund-info snapshot may be fetched and still describe it")
+    holdings_current_days: int = Field(7, ge=0, description="days old a holdings list may be before a note dates it")
 
 
 class Settings(BaseSettings):

@@ -26,18 +26,22 @@ def open_source(data: str | Path | None = None) -> Source:
 
 
 def resolve_as_of(source: Source, ticker: str, as_of: date | str | None) -> pd.Timestamp:
-    """The requested date (or the last date with prices), moved back to a session."""
-    requested = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp(source.last_date(ticker.upper()))
-    return calendar.session_on_or_before(requested)
+    """The requested date (or the fund's last date with prices), moved back to a session."""
+    if as_of is not None:
+        return calendar.session_on_or_before(pd.Timestamp(as_of))
+    full = panel_for(source)
+    full.check_ticker(ticker.upper())
+    j = full.tcol[ticker.upper()]
+    return full.sessions[max(int(full.lp[-1, j]), 0)]
 
 
 def fund_facts(ticker: str, as_of: date | str | None = None, window: Window = "1w", source: Source | None = None,
                settings: Rules | None = None, peers: pd.DataFrame | None = None) -> FundFacts:
-    """Facts for one fund, with peers computed from the same source unless given."""
+    """Facts for one fund as known at its date (nothing dated later is read), with peers from the same source."""
     source = source or open_source()
-    panel = panel_for(source)
-    panel.check_ticker(ticker.upper())
     end = resolve_as_of(source, ticker, as_of)
+    panel = panel_for(source, end)
+    panel.check_ticker(ticker.upper())
     return build_facts(ticker, end, window, source, settings=settings, peers=peers, panel=panel)
 
 

@@ -6,6 +6,8 @@ templates only choose words for verdicts they are given.
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Literal
 
 from .config import Rules
@@ -35,6 +37,13 @@ class FundVerdicts(Frozen):
     run: bool = False
     ytd_agree: bool | None = None
     quarter_end_separate: bool = False
+    holdings_dated: bool = False
+    holdings_undated: bool = False
+    asset_class: Literal["equity", "fixed income", "commodity", "digital assets"] = "equity"
+    ytd_series: str = "share counts"           # the series a partial "year to date" sum comes from
+    ytd_basis: str = "estimated from share counts"
+    ytd_other_basis: str = "vendor-reported"
+    quarters_driver: str = "earnings and the rate path"
 
     @property
     def outflow(self) -> bool:
@@ -47,6 +56,27 @@ class FundVerdicts(Frozen):
     @property
     def moving(self) -> bool:
         return self.direction in ("inflow", "outflow")
+
+
+# Asset class from the fund's category (Morningstar-style names); the first pattern that matches wins.
+ASSET_CLASSES = (
+    (re.compile(r"Precious Metals|Natural Resources|Energy", re.I), "equity"),
+    (re.compile(r"Commodit", re.I), "commodity"),
+    (re.compile(r"Digital Assets|Bitcoin|Crypto", re.I), "digital assets"),
+    (re.compile(r"Bond|Government|Treasur|Muni|Inflation-Protected|Ultrashort|Money Market|Leveraged Debt|"
+                r"Preferred", re.I), "fixed income"),
+)
+# What decides a quarter for each asset class (the words a note uses for it).
+QUARTER_DRIVERS = {"equity": "earnings and the rate path", "fixed income": "the rate path and credit spreads",
+                   "commodity": "the dollar, real rates and supply", "digital assets": "risk appetite and regulation"}
+
+
+def asset_class(category: str | None) -> str:
+    """equity, fixed income, commodity or digital assets, read from a fund's category (equity when unknown)."""
+    for rx, cls in ASSET_CLASSES:
+        if category and rx.search(category):
+            return cls
+    return "equity"
 
 
 def fund_verdicts(f: FundFacts, rules: Rules) -> FundVerdicts:
@@ -120,8 +150,18 @@ def fund_verdicts(f: FundFacts, rules: Rules) -> FundVerdicts:
         below_high=p.off_high_pct is not None and p.off_high_pct.num < -rules.at_high_tolerance,
         run=h.streak_days is not None and abs(h.streak_days.num) >= rules.min_streak,
         ytd_agree=((h.ytd_usd.num >= 0) == (p.ytd_return.num >= 0)
-                   if h.ytd_usd is not None and p.ytd_return is not None else None),
+                   if h.ytd_usd is not None and h.ytd_since is None and p.ytd_return is not None else None),
         quarter_end_separate=f.dates.quarter_end.value != f.dates.month_end.value,
+        asset_class=(cls := asset_class(f.identity.category)),
+        quarters_driver=QUARTER_DRIVERS[cls],
+        ytd_series="share counts" if h.ytd_usd is None or h.ytd_usd.basis != "vendor" else "vendor flows",
+        ytd_basis=("estimated from share counts" if h.ytd_usd is None or h.ytd_usd.basis != "vendor"
+                   else "as reported by the vendor"),
+        ytd_other_basis=("vendor-reported" if h.ytd_usd is None or h.ytd_usd.basis != "vendor"
+                         else "share-count estimate"),
+        holdings_undated=f.holdings_undated,
+        holdings_dated=(f.holdings_as_of is not None
+                        and (f.as_of - date.fromisoformat(f.holdings_as_of.value)).days > rules.holdings_current_days),
     )
 
 

@@ -120,7 +120,8 @@ def rotations(panel: Panel, snap: Snapshot, inflows, outflows, pairs: int = 3) -
                 ticker=row.ticker, name=row.name, net_usd=row.net_usd,
                 ytd_return=F(float(ytd) if math.isfinite(ytd) else None, "pct",
                              panel.source.path_of("prices", row.ticker), change=True, inputs=("Close",)),
-                ytd_flows_usd=F(float(R["ytd_usd"]) if math.isfinite(R["ytd_usd"]) else None, "usd", "derived",
+                ytd_flows_usd=F(float(R["ytd_usd"]) if math.isfinite(R["ytd_usd"]) and R["ytd_full"] else None,
+                                "usd", "derived",
                                 change=True))
 
         F0 = _FactMaker(None, as_of)

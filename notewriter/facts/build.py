@@ -19,6 +19,8 @@ from .models import (
     Window,
 )
 
+# fund-info fields that describe the fund rather than its state on a date: usable whenever fetched
+_IDENTITY_FIELDS = ("longName", "shortName", "category", "fundFamily", "fetchedAt")
 _CASH_NAME = re.compile(r"\b(cash|treasury sl agency|money market|futures?|fut\b|usd cash)", re.I)
 
 
@@ -121,6 +123,12 @@ def build_facts(ticker: str, as_of: date | str | None, window: Window, source: S
                              "closed; they were left out", n=(panel.price_off_session[ticker], "count")))
 
     info = panel.info.get(ticker) or {}
+    fetched_d = _fetched(info)
+    if fetched_d is not None and (fetched_d - as_of_d).days > settings.info_grace_days:
+        # a snapshot taken after the note's date: its identity may be used, its weights and assets may not
+        quality.append(_flag(F, "fund_info_later", f"{i_src} was fetched on {{d}}, well after this note's date, so its "
+                             "holdings, sector weights and assets are not used", d=(fetched_d, "date")))
+        info = {k: info[k] for k in _IDENTITY_FIELDS if k in info}
     identity = Identity(
         ticker=ticker,
         name=str(info.get("longName") or info.get("shortName") or ticker).strip(),
@@ -216,14 +224,9 @@ def build_facts(ticker: str, as_of: date | str | None, window: Window, source: S
         quality.append(_flag(F, "no_flow_data", "no share counts or vendor flows cover {s} to {e}", True,
                              s=(start_ts, "date"), e=(last_ts, "date")))
     if "aum_usd" not in flow_kwargs and isinstance(info.get("totalAssets"), (int, float)) and info["totalAssets"] > 0:
-        fetched = str(info.get("fetchedAt") or "")[:10] or None
-        try:
-            fetched_d = date.fromisoformat(fetched) if fetched else None
-        except ValueError:
-            fetched_d = None
         # a vendor snapshot of total assets is a fact about its fetch date: usable for notes up to a
-        # week after it, never for a note dated well before it was fetched
-        if fetched_d is None or abs((fetched_d - as_of_d).days) <= 7:
+        # week after it, never for a note dated before it was fetched
+        if fetched_d is None or -settings.info_grace_days <= (as_of_d - fetched_d).days <= 7:
             flow_kwargs["aum_usd"] = F(float(info["totalAssets"]), "usd", i_src, as_of=fetched_d)
     net_fact = flow_kwargs.get("net_usd")
     aum_fact = flow_kwargs.get("aum_usd")
@@ -241,9 +244,9 @@ def build_facts(ticker: str, as_of: date | str | None, window: Window, source: S
     history = History()
     if R is not None and flow.net_usd is not None:
         hist_src = s_src if R["series_est"] else v_src
-        history = _history(F, R, T, hist_src, flow, settings, window)
+        history = _history(F, R, T, hist_src, flow, settings, window, panel.sessions[:snap.i + 1], s_src, v_src)
 
-    components = _components(F, source, panel, snap, ticker, info, settings)
+    components, holdings_as_of, holdings_undated = _components(F, source, panel, snap, ticker, info, settings, quality)
     sectors = tuple(sorted(((str(k), F(float(v), "pct", i_src)) for k, v in
                             (info.get("sectorWeightings") or {}).items() if isinstance(v, (int, float)) and v > 0),
                            key=lambda kv: -kv[1].num))[:3]
@@ -266,7 +269,9 @@ def build_facts(ticker: str, as_of: date | str | None, window: Window, source: S
     return FundFacts(ticker=ticker, as_of=as_of_d, window=window, identity=identity, flow=flow, price=price,
                      history=history, components=components, sectors=sectors, peers=peer_facts,
                      quality=tuple(quality), config=cfg, dates=_dates(F, last_ts), data_label=source.label,
-                     synthetic=source.synthetic)
+                     synthetic=source.synthetic,
+                     holdings_as_of=F(holdings_as_of.isoformat(), "date", "holdings") if holdings_as_of else None,
+                     holdings_undated=bool(holdings_undated))
 
 
 def config_facts(F, settings: Rules) -> Config:
@@ -344,7 +349,8 @@ def _price_facts(F, T: dict, last_ts, src: str) -> Price:
     )
 
 
-def _history(F, R: dict, T: dict, src: str, flow: Flow, settings: Rules, window: str) -> History:
+def _history(F, R: dict, T: dict, src: str, flow: Flow, settings: Rules, window: str, sessions: pd.DatetimeIndex,
+             s_src: str, v_src: str) -> History:
     kw: dict = {}
     if math.isfinite(R["zscore"]):
         kw["zscore"] = F(float(R["zscore"]), "zscore", "derived", change=True, inputs=(src,))
@@ -364,8 +370,23 @@ def _history(F, R: dict, T: dict, src: str, flow: Flow, settings: Rules, window:
             kw["stress_gap_pct"] = F(c10 + settings.stress_pct, "pct", "derived",
                                      inputs=("history.cum_10d_pct", "config.stress_pct"))
     if math.isfinite(R["streak_days"]) and R["streak_days"] != 0:
-        kw["streak_days"] = F(int(R["streak_days"]), "count", "derived", change=True, inputs=(src,))
-    for key, col in (("ytd_usd", "ytd_usd"), ("m1_usd", "m1_usd"), ("m3_usd", "m3_usd")):
+        kw["streak_days"] = F(int(R["streak_days"]), "count", "derived", change=True, inputs=(src,),
+                              as_of=sessions[int(R["streak_end"])].date())
+    if math.isfinite(R["ytd_usd"]):
+        y_src = s_src if R["ytd_est"] else v_src
+        kw["ytd_usd"] = F(float(R["ytd_usd"]), "usd", "derived", change=True, inputs=(y_src,),
+                          basis="estimated" if R["ytd_est"] else "vendor")
+        if not R["ytd_full"]:
+            kw["ytd_since"] = F(_iso(sessions[int(R["ytd_start"])]), "date", y_src)
+        est, ven = R["ytd_est_usd"], R["ytd_vendor_usd"]
+        if math.isfinite(est) and math.isfinite(ven):
+            gap = abs(est - ven) / max(abs(est), abs(ven), 1.0)
+            if gap > settings.ytd_disagree or (est > 0) != (ven > 0):
+                other = ven if R["ytd_est"] else est
+                kw["ytd_other_usd"] = F(float(other), "usd", "derived", change=True,
+                                        inputs=(v_src if R["ytd_est"] else s_src,),
+                                        basis="vendor" if R["ytd_est"] else "estimated")
+    for key, col in (("m1_usd", "m1_usd"), ("m3_usd", "m3_usd")):
         if math.isfinite(R[col]):
             kw[key] = F(float(R[col]), "usd", "derived", change=True, inputs=(src,))
     kw["realized_vol"] = F(_v(T["realized_vol"]), "pct", "derived", inputs=("Close",))
@@ -393,10 +414,26 @@ def _display_name(name: str) -> str:
                     else w.title() for w in name.split())
 
 
-def _components(F, source: Source, panel: Panel, snap, ticker, info, settings: Rules) -> tuple:
+def _fetched(info: dict) -> date | None:
+    """The date a fund-info snapshot was fetched (None when it does not say)."""
+    try:
+        return date.fromisoformat(str(info.get("fetchedAt") or "")[:10])
+    except ValueError:
+        return None
+
+
+def _components(F, source: Source, panel: Panel, snap, ticker, info, settings: Rules,
+                quality: list) -> tuple[tuple, date | None, bool]:
+    """The fund's largest holdings, the date they are as of, and whether they come from an undated file."""
     rows: list[tuple[str, str, float | None, str]] = []
     holdings = source.holdings(ticker)
     h_src = source.path_of("holdings", ticker)
+    as_of = snap.as_of.date()
+    dated = holdings.attrs.get("as_of") if holdings is not None else None
+    if dated is not None and dated > as_of:
+        quality.append(_flag(F, "holdings_later", f"{h_src} is as of {{d}}, after this note's date, so it is not used",
+                             d=(dated, "date")))
+        holdings, dated = None, None
     if holdings is not None and len(holdings):
         eq = holdings
         if "asset_class" in eq.columns:
@@ -405,6 +442,7 @@ def _components(F, source: Source, panel: Panel, snap, ticker, info, settings: R
         for sym, name, weight in zip(eq["ticker"], eq["name"], eq["weight"]):
             rows.append((str(sym).strip().upper(), _display_name(str(name)), float(weight), h_src))
     else:
+        dated = _fetched(info) if info.get("topHoldings") else None
         for h in info.get("topHoldings") or []:
             if not isinstance(h, dict) or not h.get("symbol"):
                 continue
@@ -427,4 +465,5 @@ def _components(F, source: Source, panel: Panel, snap, ticker, info, settings: R
         out.append(Component(ticker=sym, name=name, weight=F(weight, "pct", src, ticker=sym), **kw))
         if len(out) >= settings.max_components:
             break
-    return tuple(out)
+    undated = bool(out) and holdings is not None and len(holdings) and dated is None
+    return tuple(out), (dated if out else None), undated

@@ -13,7 +13,7 @@ from ..sources.base import Source
 from .analogs import leaderboard, rotations
 from .build import _dates, _FactMaker, _flag, _iso, build_facts, config_facts, window_start
 from .models import DigestFacts, Window
-from .panel import Panel, panel_for
+from .panel import Panel, latest_date, panel_for
 
 
 def digest_facts(source: Source, as_of: date | str | None, window: Window = "1d", settings: Rules | None = None,
@@ -22,11 +22,14 @@ def digest_facts(source: Source, as_of: date | str | None, window: Window = "1d"
     if window not in ("1d", "1w", "1m"):
         raise UsageError(f"the digest covers 1d, 1w or 1m windows, not {window!r}")
     settings = settings or Rules()
-    panel = panel or panel_for(source)
+    last = latest_date(source) if panel is None else (panel.sessions[-1] if len(panel.sessions) else None)
+    if last is None:
+        raise UsageError("the data directory has no prices")
+    requested = pd.Timestamp(as_of) if as_of is not None else last
+    end = min(calendar.session_on_or_before(requested), calendar.session_on_or_before(last))
+    panel = panel or panel_for(source, end)
     if not len(panel.sessions):
         raise UsageError("the data directory has no prices")
-    requested = pd.Timestamp(as_of) if as_of is not None else panel.sessions[-1]
-    end = calendar.session_on_or_before(requested)
     if end > panel.sessions[-1]:
         end = panel.sessions[-1]
     start = window_start(end, window)

@@ -81,6 +81,8 @@ class History(Frozen):
     stress_gap_pct: Fact | None = None
     streak_days: Fact | None = None
     ytd_usd: Fact | None = None
+    ytd_since: Fact | None = None       # where a "year-to-date" sum starts when its series begins after Jan 1
+    ytd_other_usd: Fact | None = None   # the other basis (vendor or estimated) for the same year, when it disagrees
     m1_usd: Fact | None = None
     m3_usd: Fact | None = None
     realized_vol: Fact | None = None
@@ -181,6 +183,8 @@ class FundFacts(Frozen):
     dates: Dates
     data_label: str
     synthetic: bool = False
+    holdings_as_of: Fact | None = None  # the date the listed components are as of, when the source says
+    holdings_undated: bool = False      # components from a holdings file that does not say its date
 
 
 class LeaderRow(Frozen):

@@ -24,8 +24,11 @@ SPLIT_RATIOS = np.array([2, 3, 4, 5, 8, 10, 20, 1 / 2, 1 / 3, 1 / 4, 1 / 5, 1 / 
 class Panel:
     """A universe as aligned arrays; errors of single funds are kept, not raised, until that fund is asked for."""
 
-    def __init__(self, source: Source, tables: Tables | None = None, stale_after_sessions: int = 20):
+    def __init__(self, source: Source, tables: Tables | None = None, stale_after_sessions: int = 20,
+                 cutoff: pd.Timestamp | None = None):
+        """`cutoff`: the last date whose rows may be used (a note as of D sees nothing dated after D)."""
         self.source = source
+        self.cutoff = pd.Timestamp(cutoff).normalize() if cutoff is not None else None
         tb = tables if tables is not None else load_tables(source)
         self.errors = dict(tb.errors)
         self.info = tb.info
@@ -44,6 +47,10 @@ class Panel:
                  if len(d)]
         lo = pd.Timestamp(min(x for x, _ in spans)) if spans else all_sessions[0]
         hi = pd.Timestamp(max(y for _, y in spans)) if spans else all_sessions[0]
+        cut = np.iinfo(np.int64).max
+        if self.cutoff is not None:
+            hi = max(min(hi, self.cutoff), lo)
+            cut = self.cutoff.value
         self.sessions = all_sessions[(all_sessions >= calendar.session_on_or_before(lo)) & (all_sessions <= hi)]
         S, T = len(self.sessions), len(self.tickers)
         sess = self.sessions.to_numpy(dtype="datetime64[ns]").view(np.int64)
@@ -63,7 +70,9 @@ class Panel:
         block_col = np.array([self.tcol.get(t, -1) for t in pr.tickers], dtype=np.int64)
         c = np.repeat(block_col, pr.counts)
         on, r = on_session(dates)
-        self.price_off_session = counts(c[~on], self.tickers)
+        known = dates <= cut
+        self.price_off_session = counts(c[~on & known], self.tickers)
+        on &= known
         r, c = r[on], c[on]
 
         def wide(col, fill=np.nan):
@@ -92,7 +101,7 @@ class Panel:
         fund_t = np.array([self.tcol[t] for t in self.funds], dtype=np.int64)
         fmap = np.array([self.fcol.get(t, -1) for t in sh_rows.tickers] + [-1], dtype=np.int64)
         fc = fmap[sh_rows.codes]
-        keep = fc >= 0
+        keep = (fc >= 0) & (sh_rows.date.view(np.int64) <= cut)
         fc = fc[keep]
         sd = sh_rows.date.view(np.int64)[keep]
         sh_on, _ = on_session(sd)
@@ -181,7 +190,7 @@ class Panel:
         # ---- vendor flows on sessions; rows on closed days are counted and left out --------------
         fmap = np.array([self.fcol.get(t, -1) for t in fl_rows.tickers] + [-1], dtype=np.int64)
         vc = fmap[fl_rows.codes]
-        keep = vc >= 0
+        keep = (vc >= 0) & (fl_rows.date.view(np.int64) <= cut)
         vc = vc[keep]
         vd = fl_rows.date.view(np.int64)[keep]
         vv = fl_rows.cols["flow_usd"][keep]
@@ -256,13 +265,27 @@ class Panel:
         return pd.Series(col[:snap.i + 1], index=self.sessions[:snap.i + 1]).dropna()
 
 
-def panel_for(source: Source, settings=None) -> Panel:
-    """The panel of a source, built once and kept on the source object."""
-    memo = source.__dict__.get("_panel")
-    if memo is None:
-        memo = Panel(source)
-        source.__dict__["_panel"] = memo
-    return memo
+def panel_for(source: Source, cutoff: pd.Timestamp | None = None) -> Panel:
+    """The panel of a source as known at `cutoff` (all of it when None), built once and kept on the source."""
+    key = pd.Timestamp(cutoff).normalize() if cutoff is not None else None
+    memo = source.__dict__.setdefault("_panels", {})
+    if key not in memo:
+        tables = source.__dict__.get("_tables")
+        if tables is None:
+            tables = source.__dict__["_tables"] = load_tables(source)
+        if len(memo) >= 8:  # a batch uses one or two dates; a long backtest should not keep every panel
+            memo.pop(next(iter(memo)))
+        memo[key] = Panel(source, tables=tables, cutoff=key)
+    return memo[key]
 
 
-__all__ = ["WINDOW_SESSIONS", "Panel", "Snapshot", "panel_for"]
+def latest_date(source: Source) -> pd.Timestamp | None:
+    """The last date with a price row anywhere in the source (None when it has none)."""
+    tables = source.__dict__.get("_tables")
+    if tables is None:
+        tables = source.__dict__["_tables"] = load_tables(source)
+    d = tables.price_rows.date
+    return pd.Timestamp(d.max()) if len(d) else None
+
+
+__all__ = ["WINDOW_SESSIONS", "Panel", "Snapshot", "latest_date", "panel_for"]

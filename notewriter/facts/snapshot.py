@@ -162,19 +162,38 @@ def _flow_stats(panel, i: int, s0: int, n: int, window: str, st) -> dict[str, np
         out["lookback_windows"] = np.zeros(F, dtype=int)
         out["largest_same_sign"] = np.zeros(F, dtype=bool)
 
-    # streak: consecutive same-sign non-zero daily flows ending at the latest non-zero one
-    sgn = np.sign(np.nan_to_num(series))
-    nz = sgn != 0
-    nz_lp = lastrow(nz)
-    last_sign = np.where(nz_lp >= 0, sgn[np.clip(nz_lp, 0, None), fc], 0)
-    opp = lastrow(sgn == -last_sign[None, :])
-    cnz = np.cumsum(nz, axis=0)
-    total = cnz[-1] if len(cnz) else np.zeros(F)
-    before = np.where(opp >= 0, cnz[np.clip(opp, 0, None), fc], 0)
-    out["streak_days"] = np.where(has_series & (last_sign != 0), (total - before) * last_sign, np.nan)
+    # streak: consecutive sessions of same-sign flow ending at the series' last session with data; a
+    # session with no figure (a blank vendor row, no share count) or a zero flow ends it
+    raw = np.where(use_est[None, :], panel.est_flow[:i + 1], panel.vendor[:i + 1])
+    has = np.isfinite(raw)
+    last_data = lastrow(has)
+    sgn = np.sign(np.where(has, raw, 0.0))
+    last_sign = np.where(last_data >= 0, sgn[np.clip(last_data, 0, None), fc], 0)
+    rows = np.arange(i + 1)[:, None]
+    breaks = (sgn != last_sign[None, :]) & (rows <= last_data[None, :])
+    run = last_data - lastrow(breaks)
+    out["streak_days"] = np.where(has_series & (last_sign != 0), run * last_sign, np.nan)
+    out["streak_end"] = last_data
 
+    # year to date: from the year's first session, from whichever series covers it; else since the
+    # series begins (and the facts say where that is)
     y0 = int(panel.sessions.searchsorted(pd.Timestamp(panel.sessions[i].year, 1, 1)))
-    out["ytd_usd"] = np.where(has_series, cs[i + 1] - cs[min(max(y0, 0), i + 1)], np.nan)
+    y0 = min(max(y0, 0), i + 1)
+    est_cs = cumulative(panel.est_series[:i + 1])
+    ven_cs = cumulative(panel.vendor_series[:i + 1])
+    est_cov, ven_cov = panel.sh_first + 1, panel.v_first
+    est_ytd = np.where(est_cov <= y0, est_cs[i + 1] - est_cs[y0], np.nan)
+    ven_ytd = np.where(ven_cov <= y0, ven_cs[i + 1] - ven_cs[y0], np.nan)
+    own_full = first_cov <= y0
+    other_full = np.where(use_est, ven_cov <= y0, est_cov <= y0)
+    other_ytd = np.where(use_est, ven_ytd, est_ytd)
+    partial_start = np.clip(first_cov, y0, None)
+    out["ytd_usd"] = np.where(~has_series, np.nan, np.where(
+        own_full, cs[i + 1] - cs[y0], np.where(other_full, other_ytd, cs[i + 1] - cs[np.clip(partial_start, 0, i + 1), fc])))
+    out["ytd_est"] = np.where(own_full | ~other_full, use_est, ~use_est)
+    out["ytd_start"] = np.where(own_full | other_full, y0, partial_start)
+    out["ytd_full"] = own_full | other_full
+    out["ytd_est_usd"], out["ytd_vendor_usd"] = est_ytd, ven_ytd
     for key, months in (("m1_usd", 1), ("m3_usd", 3)):
         since = panel.sessions[i] - pd.DateOffset(months=months)
         r = int(panel.sessions.searchsorted(since, side="right")) - 1  # last session on or before `since`
