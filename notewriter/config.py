@@ -57,6 +57,9 @@ class Rules(BaseModel):
     named_leaders: int = Field(2, gt=0, description="runners-up the digest names behind the leader")
     caveats: int = Field(2, gt=0, description="data caveats a risk section states")
     ytd_disagree: float = Field(0.25, gt=0, description="relative gap between estimated and vendor YTD flows that is flagged")
+    max_share_jump: float = Field(5.0, gt=1, description="share-count ratio to the last count beyond which a count that is no split is left out")
+    max_price_jump: float = Field(10.0, gt=1, description="one-session close ratio beyond which a fund's prices are refused")
+    max_flow_share: float = Field(0.5, gt=0, description="flow as a share of assets beyond which a window's flow is withheld")
     info_grace_days: int = Field(4, ge=0, description="days after a note's date a fund-info snapshot may be fetched and still describe it")
     holdings_current_days: int = Field(7, ge=0, description="days old a holdings list may be before a note dates it")
 

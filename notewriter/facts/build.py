@@ -163,6 +163,8 @@ def build_facts(ticker: str, as_of: date | str | None, window: Window, source: S
                 F, "vendor_non_trading_days", f"{v_src} has {{n}} row(s) for {ticker} on non-trading days"
                 + (", {nz} of them non-zero and left out" if nonzero else ", all zero and left out"), nonzero > 0,
                 n=(len(off), "count"), nz=(nonzero, "count")))
+    for g in panel.guard_flags.get(ticker, ()):
+        quality.append(_flag(F, g.code, g.text, True, **g.values))
     if shares_ok:
         start_obs = panel.sessions[int(R["start_obs"])]
         end_obs = panel.sessions[int(R["last_obs"])]
@@ -230,6 +232,15 @@ def build_facts(ticker: str, as_of: date | str | None, window: Window, source: S
             flow_kwargs["aum_usd"] = F(float(info["totalAssets"]), "usd", i_src, as_of=fetched_d)
     net_fact = flow_kwargs.get("net_usd")
     aum_fact = flow_kwargs.get("aum_usd")
+    if net_fact is not None and aum_fact is not None and aum_fact.num > 0 \
+            and abs(net_fact.num) > settings.max_flow_share * aum_fact.num:
+        # a flow this large against the fund's assets is a data error far more often than a real flow
+        quality.append(_flag(F, "implausible_flow", f"the flow for {ticker} over this window comes to {{n}}% of its "
+                             "assets, beyond the {lim}% this note treats as plausible, so no flow figure is "
+                             "published", True, n=(round(abs(net_fact.num) / aum_fact.num * 100), "count"),
+                             lim=(round(settings.max_flow_share * 100), "count")))
+        flow_kwargs = {"method": "unavailable", "aum_usd": aum_fact}
+        net_fact = None
     if net_fact is not None and aum_fact is not None and aum_fact.num > 0:
         flow_kwargs["pct_of_aum"] = F(net_fact.num / aum_fact.num, "pct", "derived", change=True,
                                       inputs=("flow.net_usd", "flow.aum_usd"))

@@ -13,19 +13,19 @@ import pandas as pd
 from .. import calendar
 from ..errors import UsageError
 from ..sources.base import Source
+from ..config import Rules
 from .arrays import ffill, lastpos
+from .guards import SPLIT_RATIOS, clean_share_counts, clean_vendor_flows, price_errors
 from .snapshot import WINDOW_SESSIONS, Snapshot, compute_snapshot
 from .store import Tables, load_tables
 
-# share-count ratios that look like a split or reverse split
-SPLIT_RATIOS = np.array([2, 3, 4, 5, 8, 10, 20, 1 / 2, 1 / 3, 1 / 4, 1 / 5, 1 / 8, 1 / 10, 1 / 20])
 
 
 class Panel:
     """A universe as aligned arrays; errors of single funds are kept, not raised, until that fund is asked for."""
 
     def __init__(self, source: Source, tables: Tables | None = None, stale_after_sessions: int = 20,
-                 cutoff: pd.Timestamp | None = None):
+                 cutoff: pd.Timestamp | None = None, rules: Rules | None = None):
         """`cutoff`: the last date whose rows may be used (a note as of D sees nothing dated after D)."""
         self.source = source
         self.cutoff = pd.Timestamp(cutoff).normalize() if cutoff is not None else None
@@ -95,6 +95,13 @@ class Panel:
         del adj
         self.close_ffill = ffill(self.close)
         self.first_row = np.where(self.valid.any(axis=0), self.valid.argmax(axis=0), S)
+        rules = rules or Rules()
+        bad = price_errors(self.sessions, self.tickers, self.close, self.high, self.low, self.cumsplit,
+                           source.path_of, rules.max_price_jump)
+        if bad:  # refused funds: their notes exit with the error, the rest go on
+            self.errors.update({t: e for t, e in bad.items() if t not in self.errors})
+            self.funds = [t for t in self.funds if t not in self.errors]
+            self.fcol = {t: j for j, t in enumerate(self.funds)}
 
         # ---- share counts on sessions (an observation on a closed day counts for the session before) --
         F = len(self.funds)
@@ -129,6 +136,9 @@ class Panel:
         nav = np.full((S, F), np.nan)
         nav[sr, sc] = sh_rows.cols["nav"][keep][pick]
         del fc, sd, rows, idx, srt, fs, ds, rs, dup, last, pick
+        self.guard_flags = clean_share_counts(self.sessions, self.funds, shares,
+                                              self.close[:, fund_t] if F else np.ones((S, 0)), rules.max_share_jump)
+        nav[np.isnan(shares)] = np.nan
         self.shares = shares
         self.sh_valid = np.isfinite(shares)
         self.sh_lp = lastpos(self.sh_valid)
@@ -209,6 +219,8 @@ class Panel:
         pick = srt[last]
         vendor = np.full((S, F), np.nan)
         vendor[vr[pick], vc[pick]] = vv[pick]
+        for t, flags in clean_vendor_flows(self.sessions, self.funds, vendor).items():
+            self.guard_flags.setdefault(t, []).extend(flags)
         self.vendor = vendor
         self.v_valid = np.isfinite(vendor)
         self.v_first = np.where(self.v_valid.any(axis=0), self.v_valid.argmax(axis=0), S)

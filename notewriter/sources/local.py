@@ -352,7 +352,7 @@ class DataDirSource(Source):
                 else:
                     src_codes, sources = np.zeros(table.num_rows, dtype=np.int32), [""]
                 return {"date": _arrow_dates(table, "date"), "codes": codes, "tickers": tickers,
-                        "shares_outstanding": np.round(shares).astype("int64"),
+                        "shares_outstanding": np.round(shares),  # float: an absurd count must not wrap around
                         "nav": _arrow_numbers(table, "nav") if "nav" in names else np.full(len(shares), np.nan),
                         "source": (src_codes, sources)}
             except _Slow:
@@ -396,7 +396,7 @@ class DataDirSource(Source):
             i = int(np.argmax(bad))
             raise DataError(path, "expected a non-negative share count in column 'shares_outstanding', "
                                   f"got {raw['shares_outstanding'].iloc[i]!r}", row=i + 2)
-        out["shares_outstanding"] = shares.round().astype("int64").to_numpy()
+        out["shares_outstanding"] = shares.round().astype(float).to_numpy()
         out["nav"] = (_parse_numbers(raw["nav"], path, "nav").to_numpy() if "nav" in raw.columns
                       else np.nan)
         out["source"] = raw["source"].fillna("").to_numpy() if "source" in raw.columns else ""

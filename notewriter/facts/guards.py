@@ -1,0 +1,135 @@
+"""Plausibility guards: inputs no note should publish, found before any statistic is computed.
+
+Each guard either refuses a fund (a `DataError` naming the file and the row, by its date: the fund's notes
+exit 2 and the rest of a batch goes on) or leaves a value out with a data-quality flag the note states.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError
+from .arrays import lastpos
+
+# share-count ratios that look like a split or reverse split
+SPLIT_RATIOS = np.array([2, 3, 4, 5, 8, 10, 20, 1 / 2, 1 / 3, 1 / 4, 1 / 5, 1 / 8, 1 / 10, 1 / 20])
+
+
+@dataclass
+class GuardFlag:
+    """A value left out, said in the note: `text` has {placeholders} for `values` (name -> (value, kind))."""
+
+    code: str
+    text: str
+    values: dict = field(default_factory=dict)
+
+
+def take_rows(arr: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """arr[rows[i, j], j] for every cell; NaN where rows < 0."""
+    cols = np.arange(arr.shape[1])[None, :]
+    out = arr[np.clip(rows, 0, None), cols].astype(float)
+    out[rows < 0] = np.nan
+    return out
+
+
+def _day(sessions: pd.DatetimeIndex, row: int) -> str:
+    return sessions[row].date().isoformat()
+
+
+def price_errors(sessions: pd.DatetimeIndex, tickers: list[str], close: np.ndarray, high: np.ndarray,
+                 low: np.ndarray, cumsplit: np.ndarray, path_of, max_jump: float) -> dict[str, DataError]:
+    """Funds whose price rows cannot be right: a negative or zero price, Low above High, or a close that
+    moves by more than `max_jump` times in one session without a split."""
+    out: dict[str, DataError] = {}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        bad_sign = (close <= 0) | (low < 0) | (high < 0)
+        crossed = low > high * (1 + 1e-9)
+        adj = close * cumsplit
+        valid = np.isfinite(adj)
+    for j in np.flatnonzero(bad_sign.any(axis=0) | crossed.any(axis=0)):
+        t = tickers[j]
+        r = int(np.flatnonzero(bad_sign[:, j] | crossed[:, j])[0])
+        if bad_sign[r, j]:
+            what = (f"a positive price (Close {close[r, j]:g}, High {high[r, j]:g}, Low {low[r, j]:g})")
+        else:
+            what = f"Low at or below High (Low {low[r, j]:g}, High {high[r, j]:g})"
+        out[t] = DataError(path_of("prices", t), f"the row dated {_day(sessions, r)} should have {what}")
+    for j in range(close.shape[1]):
+        t = tickers[j]
+        if t in out:
+            continue
+        rows = np.flatnonzero(valid[:, j])
+        if len(rows) < 2:
+            continue
+        a = adj[rows, j]
+        ratio = a[1:] / a[:-1]
+        jump = np.flatnonzero((ratio > max_jump) | (ratio < 1 / max_jump))
+        if len(jump):
+            k = int(jump[0])
+            out[t] = DataError(
+                path_of("prices", t),
+                f"the close dated {_day(sessions, rows[k + 1])} is {ratio[k]:.4g} times the one dated "
+                f"{_day(sessions, rows[k])}, with no split between them; expected prices that move by less "
+                f"than {max_jump:g} times in a session")
+    return out
+
+
+def clean_share_counts(sessions: pd.DatetimeIndex, funds: list[str], shares: np.ndarray, close: np.ndarray,
+                       max_jump: float) -> dict[str, list[GuardFlag]]:
+    """Blank out (in place) share counts that cannot be right, and say which: zero, negative or non-finite
+    counts, and a count more than `max_jump` times (or under 1/`max_jump` of) the last one kept that no split
+    explains (a split also moves the close by its ratio)."""
+    flags: dict[str, list[GuardFlag]] = {}
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isnan(shares) & ~(np.isfinite(shares) & (shares > 0))
+    for j in np.flatnonzero(bad.any(axis=0)):
+        rows = np.flatnonzero(bad[:, j])
+        flags.setdefault(funds[j], []).append(GuardFlag(
+            "shares_invalid", f"{{n}} share count(s) for {funds[j]} are zero, negative or not a number "
+            "(the first on {d}) and are left out", {"n": (len(rows), "count"), "d": (sessions[rows[0]], "date")}))
+        shares[rows, j] = np.nan
+    valid = np.isfinite(shares)
+    # a cheap screen over consecutive observations; the careful pass compares with the last count kept
+    pos = lastpos(valid)
+    before = np.vstack([np.full((1, shares.shape[1]), -1), pos[:-1]])
+    prev = take_rows(shares, before)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = shares / prev
+    suspect = np.flatnonzero(np.any(valid & ((ratio > max_jump) | (ratio < 1 / max_jump)), axis=0))
+    for j in suspect:
+        rows = np.flatnonzero(valid[:, j])
+        kept, dropped = rows[0], []
+        for r in rows[1:]:
+            ratio = shares[r, j] / shares[kept, j]
+            if 1 / max_jump <= ratio <= max_jump:
+                kept = r
+                continue
+            near = SPLIT_RATIOS[np.abs(ratio / SPLIT_RATIOS - 1) < 0.05]
+            c0, c1 = close[kept, j], close[r, j]
+            if len(near) and np.isfinite(c0) and np.isfinite(c1) and abs(c1 / c0 * near[0] - 1) < 0.1:
+                kept = r  # a split: the price moved by the inverse ratio
+                continue
+            dropped.append(r)
+        if dropped:
+            shares[dropped, j] = np.nan
+            flags.setdefault(funds[j], []).append(GuardFlag(
+                "shares_jump", f"{{n}} share count(s) for {funds[j]} (the first on {{d}}) jump more than "
+                f"{max_jump:g} times from the count before and match no split, so they are left out",
+                {"n": (len(dropped), "count"), "d": (sessions[dropped[0]], "date")}))
+    return flags
+
+
+def clean_vendor_flows(sessions: pd.DatetimeIndex, funds: list[str], vendor: np.ndarray) -> dict[str, list[GuardFlag]]:
+    """Blank out (in place) vendor flows that are not finite numbers (an `inf` would swallow the sum)."""
+    flags: dict[str, list[GuardFlag]] = {}
+    bad = np.isinf(vendor)
+    for j in np.flatnonzero(bad.any(axis=0)):
+        rows = np.flatnonzero(bad[:, j])
+        vendor[rows, j] = np.nan
+        flags.setdefault(funds[j], []).append(GuardFlag(
+            "vendor_invalid", f"{{n}} vendor flow(s) for {funds[j]} are not finite numbers (the first on {{d}}) "
+            "and are left out", {"n": (len(rows), "count"), "d": (sessions[rows[0]], "date")}))
+    return flags
