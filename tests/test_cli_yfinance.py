@@ -18,6 +18,7 @@ try:
 except ImportError:
     from tests import yf_shapes as ys
 
+from notewriter import calendar
 from notewriter.cli import main
 from notewriter.sources import cache
 from notewriter.sources import yfinance_source as yfs
@@ -103,7 +104,7 @@ def test_offline_note_from_a_filled_cache(filled_cache):
 def test_offline_note_from_an_old_cache_says_so(filled_cache):
     code, out, err = run("write", "IJR", "--offline", "--cache-dir", str(filled_cache))
     assert code == 0, err
-    last = yfs.last_closed_session(datetime.now(timezone.utc))
+    last = calendar.last_closed_session(datetime.now(timezone.utc))
     if last > date(2026, 5, 1):
         assert "prices for IJR end" in out  # the note's data notes
         assert any(line.startswith("notewriter: warning: The yfinance cache for IJR ends on 2026-05-01")

@@ -415,20 +415,6 @@ def test_unreachable_error_is_one_actionable_line():
     assert "\n" not in str(err)
 
 
-# ---------------------------------------------------------------------------
-# Calendar helpers
-# ---------------------------------------------------------------------------
-
-
-def test_last_closed_session_waits_for_the_close():
-    # Fri 2026-05-01: NYSE closes 16:00 EDT = 20:00 UTC
-    assert yfs.last_closed_session(datetime(2026, 5, 1, 19, 59, tzinfo=timezone.utc)) == date(2026, 4, 30)
-    assert yfs.last_closed_session(datetime(2026, 5, 1, 20, 0, tzinfo=timezone.utc)) == date(2026, 5, 1)
-    assert yfs.last_closed_session(NOW) == date(2026, 5, 1)  # Saturday
-    # Good Friday 2026-04-03 is a holiday: on Saturday Apr 4 the last session is Thursday Apr 2
-    assert yfs.last_closed_session(datetime(2026, 4, 4, 12, tzinfo=timezone.utc)) == date(2026, 4, 2)
-
-
 def test_retries_stop_after_the_time_budget():
     fake = _universe_fake()
     fake.script_calls("history", "SPY", *[ys.rate_limit()] * 10)

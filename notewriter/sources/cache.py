@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from notewriter import calendar
 from notewriter.config import user_cache_dir
 from notewriter.errors import DataError, SourceUnavailable, UsageError
 from notewriter.sources import yfinance_source as yfs
@@ -323,9 +324,9 @@ def staleness(cache_dir: str | os.PathLike, ticker: str, as_of: date) -> str | N
     prices = _entry(manifest, ticker, "prices")
     if prices.get("last_date"):
         last = date.fromisoformat(prices["last_date"])
-        session = yfs.last_session_on_or_before(as_of)
+        session = calendar.session_on_or_before(as_of).date()
         if last < session:
-            behind = len(yfs.exchange_sessions(last + timedelta(days=1), session))
+            behind = len(calendar.sessions_between(last, session))
             parts.append(f"ends on {last.isoformat()}, {_plural(behind, 'trading session')} before the "
                          f"{session.isoformat()} session")
     info = _entry(manifest, ticker, "info")
@@ -479,8 +480,8 @@ def fetch(
 
     now = now or datetime.now(timezone.utc)
     since = pd.Timestamp(since).date() if since is not None else None
-    complete = yfs.last_closed_session(now)
-    target = min(complete, yfs.last_session_on_or_before(as_of)) if as_of is not None else complete
+    complete = calendar.last_closed_session(now)
+    target = min(complete, calendar.session_on_or_before(as_of).date()) if as_of is not None else complete
     root = init_cache(root)
     manifest = read_manifest(root)
     plans, olds = {}, {}
@@ -649,7 +650,7 @@ def _store_fund_side(root: Path, sym: str, data: yfs.TickerData, outcome: Ticker
         history = cached_shares(root, sym)
         run = None
         if not history.empty:
-            end = max(yfs.last_closed_session(now), history["date"].max().date())
+            end = max(calendar.last_closed_session(now), history["date"].max().date())
             run = yfs.flat_run(history, as_of=end)
         if run is not None and run.stale:
             outcome.warnings.append(
@@ -731,11 +732,11 @@ def ensure_cached(
 
         factory = DataDirSource
     source = factory(root)
-    day = as_of if as_of is not None else yfs.last_closed_session(now or datetime.now(timezone.utc))
+    day = as_of if as_of is not None else calendar.last_closed_session(now or datetime.now(timezone.utc))
     stale = {s: msg for s in syms if (msg := staleness(root, s, day))}
     return CachedSource(source, result, stale)
 
 
 def _is_latest(as_of: date, now: datetime | None) -> bool:
     moment = now or datetime.now(timezone.utc)
-    return yfs.last_session_on_or_before(as_of) >= yfs.last_closed_session(moment)
+    return calendar.session_on_or_before(as_of).date() >= calendar.last_closed_session(moment)

@@ -35,7 +35,6 @@ from notewriter.errors import DataError, SourceUnavailable, UsageError
 
 PROVIDER = "yfinance"
 EXCHANGE_TZ = "America/New_York"
-EXCHANGE_CALENDAR = "XNYS"
 
 #: columns of prices/<TICKER>.csv written from yfinance (raw Close, adjusted close kept)
 PRICE_COLUMNS = ["Date", "Open", "High", "Low", "Close", "AdjClose", "Volume", "Dividends", "Stock Splits"]
@@ -404,7 +403,7 @@ def flat_run(frame: pd.DataFrame, as_of: date | None = None, sessions: int = STA
         i -= 1
     since = dates[i].date()
     end = as_of if as_of is not None else dates[-1].date()
-    n = max(0, len(exchange_sessions(since, end)) - (1 if is_session(since) else 0))
+    n = len(calendar.sessions_between(since, end))
     return FlatRun(since, n, n >= sessions)
 
 
@@ -485,46 +484,6 @@ def utc_iso(moment: datetime) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-# ---------------------------------------------------------------------------
-# Exchange calendar
-# ---------------------------------------------------------------------------
-
-
-def _xnys():
-    """The NYSE calendar, with the arguments notewriter.calendar uses (exchange_calendars
-    caches the instance, so both share one)."""
-    import exchange_calendars as xcals
-
-    return xcals.get_calendar(EXCHANGE_CALENDAR, start="1995-01-03")
-
-
-def exchange_sessions(start: date, end: date) -> list[date]:
-    """NYSE sessions from ``start`` to ``end``, both inclusive."""
-    all_sessions = calendar.sessions(EXCHANGE_CALENDAR)
-    lo = all_sessions.searchsorted(pd.Timestamp(start), side="left")
-    hi = all_sessions.searchsorted(pd.Timestamp(end), side="right")
-    return [s.date() for s in all_sessions[lo:hi]]
-
-
-def is_session(day: date) -> bool:
-    return calendar.is_session(day, EXCHANGE_CALENDAR)
-
-
-def last_session_on_or_before(day: date) -> date:
-    return calendar.session_on_or_before(day, EXCHANGE_CALENDAR).date()
-
-
-def last_closed_session(now: datetime) -> date:
-    """The latest NYSE session whose close (early closes included) is at or before ``now`` (naive = UTC)."""
-    moment = pd.Timestamp(now)
-    moment = moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")
-    cal = _xnys()
-    day = pd.Timestamp(last_session_on_or_before(moment.tz_convert(EXCHANGE_TZ).date()))
-    while cal.session_close(day) > moment:
-        day = cal.previous_session(day)
-    return day.date()
 
 
 # ---------------------------------------------------------------------------
