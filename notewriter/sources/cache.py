@@ -14,7 +14,6 @@ import json
 import math
 import os
 import re
-import sys
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -481,7 +480,7 @@ class DataDirSource(Source):
         path = self.root / "holdings" / f"{ticker.upper()}.csv"
         if not path.is_file():
             return None
-        from .importers import read_ishares_holdings
+        from .vendor_files import read_ishares_holdings
 
         frame, meta = read_ishares_holdings(path)
         frame.attrs.update(meta)
