@@ -23,7 +23,8 @@ except ImportError:
 
 from notewriter.errors import SourceUnavailable, UsageError
 from notewriter.sources import cache
-from notewriter.sources import yfinance_source as yfs
+from notewriter.sources.yfinance import reachability
+from notewriter.sources.yfinance.retry import RetryPolicy
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore:.*inplace keyword.*"),
@@ -43,7 +44,7 @@ def failing_probe():
 
 
 def quick():
-    return yfs.RetryPolicy(attempts=3, sleep=lambda s: None)
+    return RetryPolicy(attempts=3, sleep=lambda s: None)
 
 
 def fund_fake(end="2026-05-01", tickers=("SPY", "IJR")):
@@ -282,7 +283,7 @@ def _closed_port():
 
 def test_default_probe_uses_the_env_url_and_fails_within_seconds(tmp_path, monkeypatch):
     port = _closed_port()
-    monkeypatch.setenv(yfs.PROBE_URL_ENV, f"http://127.0.0.1:{port}")
+    monkeypatch.setenv(reachability.PROBE_URL_ENV, f"http://127.0.0.1:{port}")
     fake = ys.FakeYF()
     started = time.monotonic()
     with pytest.raises(SourceUnavailable, match=f"connection to 127.0.0.1:{port} refused.*--offline"):

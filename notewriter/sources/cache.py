@@ -25,7 +25,12 @@ import pandas as pd
 from notewriter import calendar
 from notewriter.config import user_cache_dir
 from notewriter.errors import DataError, SourceUnavailable, UsageError
-from notewriter.sources import yfinance_source as yfs
+from notewriter.sources.yfinance import extract, reachability
+from notewriter.sources.yfinance.fetch import TickerData, run_plans
+from notewriter.sources.yfinance.normalize import PRICE_COLUMNS, PROVIDER, SHARES_COLUMNS, flat_run, utc_iso
+from notewriter.sources.yfinance.query import FUND_TYPES, TickerPlan, normalize_ticker, utc_date
+from notewriter.sources.yfinance.reachability import rate_limited_error, unreachable_error
+from notewriter.sources.yfinance.retry import RetryPolicy
 from notewriter.sources.base import Source
 
 CACHE_SUBDIR = "yfinance"
@@ -125,7 +130,7 @@ def record(
 ) -> None:
     """Note in cache.json that ``kind`` data for ``ticker`` came from ``source`` at ``fetched_at``."""
     manifest = read_manifest(cache_dir)
-    entry = {"fetched_at": yfs.utc_iso(fetched_at), "source": source}
+    entry = {"fetched_at": utc_iso(fetched_at), "source": source}
     if last_date is not None:
         entry["last_date"] = pd.Timestamp(last_date).date().isoformat()
     entry.update({k: v for k, v in extra.items() if v is not None})
@@ -178,11 +183,11 @@ def read_cached_prices(cache_dir: str | os.PathLike, ticker: str) -> pd.DataFram
     if frame["Date"].isna().any():
         row = int(frame["Date"].isna().to_numpy().argmax()) + 2
         raise DataError(path, "expected a date YYYY-MM-DD in column 'Date'", row=row)
-    for col in yfs.PRICE_COLUMNS[1:]:
+    for col in PRICE_COLUMNS[1:]:
         if col not in frame.columns:
             frame[col] = 0.0 if col in ("Dividends", "Stock Splits") else float("nan")
     frame["Volume"] = pd.to_numeric(frame["Volume"], errors="coerce").fillna(0).round().astype("int64")
-    return frame[yfs.PRICE_COLUMNS].sort_values("Date", kind="stable").reset_index(drop=True)
+    return frame[PRICE_COLUMNS].sort_values("Date", kind="stable").reset_index(drop=True)
 
 
 @dataclass(frozen=True)
@@ -226,12 +231,12 @@ def merge_prices(old: pd.DataFrame | None, new: pd.DataFrame) -> PriceMerge:
         return PriceMerge(new, needs_full_refetch=True)
     merged = pd.concat([old_part, new], ignore_index=True)
     merged = merged.drop_duplicates("Date", keep="last").sort_values("Date", kind="stable")
-    return PriceMerge(merged.reset_index(drop=True)[yfs.PRICE_COLUMNS], rebased=rebased)
+    return PriceMerge(merged.reset_index(drop=True)[PRICE_COLUMNS], rebased=rebased)
 
 
 def write_prices(cache_dir: str | os.PathLike, ticker: str, frame: pd.DataFrame) -> Path:
     path = Path(cache_dir) / "prices" / f"{ticker}.csv"
-    _write_csv(path, frame[yfs.PRICE_COLUMNS], "Date")
+    _write_csv(path, frame[PRICE_COLUMNS], "Date")
     return path
 
 
@@ -285,7 +290,7 @@ def merge_table(path: Path, rows: pd.DataFrame, columns: list[str], keys: list[s
 
 def merge_shares(cache_dir: str | os.PathLike, rows: pd.DataFrame) -> int:
     """Merge share-count rows into shares.csv, keyed by (date, ticker, source)."""
-    return merge_table(Path(cache_dir) / "shares.csv", rows, yfs.SHARES_COLUMNS, ["date", "ticker", "source"])
+    return merge_table(Path(cache_dir) / "shares.csv", rows, SHARES_COLUMNS, ["date", "ticker", "source"])
 
 
 def merge_flows(cache_dir: str | os.PathLike, rows: pd.DataFrame) -> int:
@@ -293,9 +298,9 @@ def merge_flows(cache_dir: str | os.PathLike, rows: pd.DataFrame) -> int:
     return merge_table(Path(cache_dir) / "flows.csv", rows, ["date", "ticker", "flow_usd"], ["date", "ticker"])
 
 
-def cached_shares(cache_dir: str | os.PathLike, ticker: str, source: str = yfs.PROVIDER) -> pd.DataFrame:
+def cached_shares(cache_dir: str | os.PathLike, ticker: str, source: str = PROVIDER) -> pd.DataFrame:
     """Cached share counts for one ticker and source (columns date, shares_outstanding)."""
-    table = _read_table(Path(cache_dir) / "shares.csv", yfs.SHARES_COLUMNS, ["date", "ticker", "shares_outstanding"])
+    table = _read_table(Path(cache_dir) / "shares.csv", SHARES_COLUMNS, ["date", "ticker", "shares_outstanding"])
     rows = table[(table["ticker"].str.upper() == ticker) & (table["source"] == source)]
     return pd.DataFrame({
         "date": pd.to_datetime(rows["date"], format="%Y-%m-%d"),
@@ -316,7 +321,7 @@ def staleness(cache_dir: str | os.PathLike, ticker: str, as_of: date) -> str | N
     """A sentence when cached yfinance data for ``ticker`` ends before ``as_of``'s last session,
     or its fund data was fetched more than a week before ``as_of``; None when it is current
     (or the ticker's data did not come from a fetch)."""
-    ticker = yfs.normalize_ticker(ticker)
+    ticker = normalize_ticker(ticker)
     manifest = read_manifest(resolve_cache_dir(cache_dir))
     as_of = pd.Timestamp(as_of).date()
     parts = []
@@ -405,9 +410,9 @@ class FetchResult:
 def _plan(
     ticker: str, manifest: dict, cache_dir: Path, since: date | None, target: date, now: datetime,
     refresh_snapshots: bool,
-) -> tuple[yfs.TickerPlan, pd.DataFrame | None]:
+) -> tuple[TickerPlan, pd.DataFrame | None]:
     old = read_cached_prices(cache_dir, ticker)
-    today = yfs.utc_date(now)
+    today = utc_date(now)
     price_start: date | None
     if old is None or old.empty:
         # enough history for 52-week ranges and year-to-date at the target session, too
@@ -422,7 +427,7 @@ def _plan(
         else:
             price_start = None
     quote_type = (_entry(manifest, ticker, "info").get("quote_type") or None)
-    is_fund = quote_type is None or quote_type in yfs.FUND_TYPES
+    is_fund = quote_type is None or quote_type in FUND_TYPES
 
     def due(kind: str) -> bool:
         fetched = _parse_time(_entry(manifest, ticker, kind).get("fetched_at"))
@@ -438,16 +443,16 @@ def _plan(
             shares_start = date.fromisoformat(last_shares)
         else:
             shares_start = today - timedelta(days=DEFAULT_SHARES_DAYS)
-    return yfs.TickerPlan(ticker, price_start, shares_start, info, quote_type), old
+    return TickerPlan(ticker, price_start, shares_start, info, quote_type), old
 
 
-def _needs_network(plan: yfs.TickerPlan) -> bool:
+def _needs_network(plan: TickerPlan) -> bool:
     return plan.price_start is not None or plan.shares_start is not None or plan.info
 
 
 def fetch(
     tickers: Iterable[str], since: date | None = None, cache_dir: str | os.PathLike | None = None, client=None,
-    offline: bool = False, *, now: datetime | None = None, retry: yfs.RetryPolicy | None = None,
+    offline: bool = False, *, now: datetime | None = None, retry: RetryPolicy | None = None,
     probe: Callable[[], str | None] | None = None, threads: bool | int = True, as_of: date | None = None,
     refresh_snapshots: bool = True, components: bool = True,
 ) -> FetchResult:
@@ -462,7 +467,7 @@ def fetch(
     of the funds' disclosed top holdings are brought up to date too (one batched request),
     so notes can say how the largest components moved; their failures are only warnings.
     """
-    syms = list(dict.fromkeys(yfs.normalize_ticker(t) for t in tickers))
+    syms = list(dict.fromkeys(normalize_ticker(t) for t in tickers))
     if not syms:
         raise UsageError("no tickers given")
     root = resolve_cache_dir(cache_dir)
@@ -494,16 +499,16 @@ def fetch(
     if not todo and not (components and _component_plans(root, syms, target, now, manifest, new=False)[0]):
         return result
 
-    probe = probe or yfs.unreachable_reason
+    probe = probe or reachability.unreachable_reason
     reason = probe()
     if reason:
-        raise yfs.unreachable_error(reason, root)
+        raise unreachable_error(reason, root)
     result.contacted = True
-    client = client if client is not None else yfs.default_client()
-    retry = retry or yfs.RetryPolicy()
+    client = client if client is not None else extract.default_client()
+    retry = retry or RetryPolicy()
     refetch: dict[str, pd.DataFrame | None] = {}
     if todo:
-        fetched = yfs.run_plans(todo, client=client, retry=retry, complete_through=complete, fetched_at=now,
+        fetched = run_plans(todo, client=client, retry=retry, complete_through=complete, fetched_at=now,
                                 threads=threads, recheck=probe)
         for plan in todo:
             sym, data, outcome = plan.ticker, fetched.data[plan.ticker], result.outcomes[plan.ticker]
@@ -522,7 +527,7 @@ def fetch(
         funds = [s for s in syms if result.outcomes[s].status != "failed"]
         comp_plans, comp_olds = _component_plans(root, funds, target, now, read_manifest(root), new=bool(todo))
         if comp_plans:
-            fetched = yfs.run_plans(comp_plans, client=client, retry=retry, complete_through=complete,
+            fetched = run_plans(comp_plans, client=client, retry=retry, complete_through=complete,
                                     fetched_at=now, threads=threads, recheck=probe)
             for plan in comp_plans:
                 sym, data = plan.ticker, fetched.data[plan.ticker]
@@ -530,14 +535,14 @@ def fetch(
                 if not data.ok:
                     outcome.status, outcome.message, outcome.error_kind = "failed", data.error, data.error_kind
                     if data.error_kind == "no_data" and (comp_olds[sym] is None or comp_olds[sym].empty):
-                        record(root, sym, "prices", source=yfs.PROVIDER, fetched_at=now, role="component",
+                        record(root, sym, "prices", source=PROVIDER, fetched_at=now, role="component",
                                missing=True)
                     continue
                 if _absorb_prices(root, sym, comp_olds[sym], data, outcome, now, role="component"):
                     refetch[sym] = comp_olds[sym]
 
     if refetch:
-        again = yfs.run_plans([yfs.TickerPlan(s, old["Date"].min().date(), None, False) for s, old in refetch.items()],
+        again = run_plans([TickerPlan(s, old["Date"].min().date(), None, False) for s, old in refetch.items()],
                               client=client, retry=retry, complete_through=complete, fetched_at=now,
                               threads=threads, recheck=probe)
         for sym, old in refetch.items():
@@ -551,7 +556,7 @@ def fetch(
     return result
 
 
-def _absorb_prices(root: Path, sym: str, old: pd.DataFrame | None, data: yfs.TickerData, outcome: TickerOutcome,
+def _absorb_prices(root: Path, sym: str, old: pd.DataFrame | None, data: TickerData, outcome: TickerOutcome,
                    now: datetime, role: str | None = None) -> bool:
     """Merge fetched prices into the cache; True when only a full re-fetch can be consistent."""
     if data.prices is None or data.prices.empty:
@@ -592,7 +597,7 @@ def component_symbols(cache_dir: str | os.PathLike, funds: Iterable[str]) -> lis
 
 
 def _component_plans(root: Path, funds: list[str], target: date, now: datetime, manifest: dict,
-                     new: bool = True) -> tuple[list[yfs.TickerPlan], dict[str, pd.DataFrame | None]]:
+                     new: bool = True) -> tuple[list[TickerPlan], dict[str, pd.DataFrame | None]]:
     """Price plans for the funds' top holdings that lag ``target`` (and, with ``new``, those not cached)."""
     plans, olds = [], {}
     for sym in component_symbols(root, funds):
@@ -606,12 +611,12 @@ def _component_plans(root: Path, funds: list[str], target: date, now: datetime, 
             tried = _parse_time(entry.get("fetched_at")) if entry.get("missing") else None
             if tried is not None and now - tried < _MISSING_RETRY:
                 continue
-            start = min(yfs.utc_date(now) - timedelta(days=366 * DEFAULT_PRICE_YEARS), target - timedelta(days=2 * 366))
+            start = min(utc_date(now) - timedelta(days=366 * DEFAULT_PRICE_YEARS), target - timedelta(days=2 * 366))
         elif old["Date"].max().date() < target:
             start = old["Date"].max().date()
         else:
             continue
-        plans.append(yfs.TickerPlan(sym, start, None, False))
+        plans.append(TickerPlan(sym, start, None, False))
     return plans, olds
 
 
@@ -622,11 +627,11 @@ def _store_prices(root: Path, sym: str, frame: pd.DataFrame, old: pd.DataFrame |
     outcome.rows_added = int(sum(1 for d in frame["Date"] if d not in before))
     outcome.last_date = frame["Date"].max().date()
     outcome.status = "updated" if outcome.rows_added else "current"
-    record(root, sym, "prices", source=yfs.PROVIDER, fetched_at=now, last_date=outcome.last_date,
+    record(root, sym, "prices", source=PROVIDER, fetched_at=now, last_date=outcome.last_date,
            first_date=frame["Date"].min().date().isoformat(), rows=int(len(frame)), role=role)
 
 
-def _store_fund_side(root: Path, sym: str, data: yfs.TickerData, outcome: TickerOutcome, now: datetime) -> None:
+def _store_fund_side(root: Path, sym: str, data: TickerData, outcome: TickerOutcome, now: datetime) -> None:
     if data.fund_info is not None:
         path = root / "funds" / f"{sym}.json"
         info = dict(data.fund_info)
@@ -641,7 +646,7 @@ def _store_fund_side(root: Path, sym: str, data: yfs.TickerData, outcome: Ticker
                     outcome.warnings.append(f"{sym}: kept the previously cached {key}")
         atomic_write_text(path, json.dumps(info, indent=2, sort_keys=False, ensure_ascii=False) + "\n")
     if data.fund_info is not None or data.quote_type:
-        record(root, sym, "info", source=yfs.PROVIDER, fetched_at=now, quote_type=data.quote_type,
+        record(root, sym, "info", source=PROVIDER, fetched_at=now, quote_type=data.quote_type,
                has_fund_info=data.fund_info is not None)
     if data.shares is not None:
         if not data.shares.frame.empty:
@@ -650,13 +655,13 @@ def _store_fund_side(root: Path, sym: str, data: yfs.TickerData, outcome: Ticker
         run = None
         if not history.empty:
             end = max(calendar.last_closed_session(now), history["date"].max().date())
-            run = yfs.flat_run(history, as_of=end)
+            run = flat_run(history, as_of=end)
         if run is not None and run.stale:
             outcome.warnings.append(
                 f"{sym}: the Yahoo share count has not changed since {run.since.isoformat()} "
                 f"({run.sessions} sessions); flows estimated from it will read as zero"
             )
-        record(root, sym, "shares", source=yfs.PROVIDER, fetched_at=now,
+        record(root, sym, "shares", source=PROVIDER, fetched_at=now,
                last_date=None if history.empty else history["date"].max().date(),
                duplicates=data.shares.duplicates or None,
                flat_since=None if run is None else run.since.isoformat(),
@@ -680,7 +685,7 @@ class CachedSource:
 
 def ensure_cached(
     tickers: Iterable[str] | None, as_of: date | None, cache_dir: str | os.PathLike | None = None,
-    offline: bool = False, *, client=None, now: datetime | None = None, retry: yfs.RetryPolicy | None = None,
+    offline: bool = False, *, client=None, now: datetime | None = None, retry: RetryPolicy | None = None,
     probe: Callable[[], str | None] | None = None, source_factory: Callable[[Path], Source] | None = None,
 ) -> CachedSource:
     """Fetch what the cache lacks for ``tickers`` up to ``as_of`` (nothing when it already
@@ -697,7 +702,7 @@ def ensure_cached(
         if not syms:
             raise UsageError(f"the cache at {root} is empty; fetch data first with: notewriter fetch TICKER...")
     else:
-        syms = list(dict.fromkeys(yfs.normalize_ticker(t) for t in tickers))
+        syms = list(dict.fromkeys(normalize_ticker(t) for t in tickers))
     if offline:
         result = fetch(syms, cache_dir=root, offline=True)
         missing = sorted(result.failed)
@@ -719,9 +724,9 @@ def ensure_cached(
                                         f"({outcome.message})")
                 continue
             if outcome.error_kind == "network":
-                raise yfs.unreachable_error(outcome.message, root)
+                raise unreachable_error(outcome.message, root)
             if outcome.error_kind == "rate_limit":
-                raise yfs.rate_limited_error(outcome.message, root)
+                raise rate_limited_error(outcome.message, root)
             if outcome.error_kind == "no_data":
                 raise UsageError(outcome.message)
             raise SourceUnavailable(f"fetching {sym} from Yahoo Finance failed: {outcome.message}")

@@ -15,7 +15,7 @@ import pandas as pd
 from notewriter.errors import DataError
 from notewriter.sources import cache
 from notewriter.sources.vendor_files import read_flows_csv, read_ishares_holdings
-from notewriter.sources.yfinance_source import normalize_ticker
+from notewriter.sources.yfinance.query import normalize_ticker
 
 ISHARES_SOURCE = "ishares-holdings"
 FLOWS_SOURCE = "flows-csv"

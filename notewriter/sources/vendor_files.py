@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from notewriter.errors import DataError, UsageError
-from notewriter.sources.yfinance_source import normalize_ticker
+from notewriter.sources.yfinance.query import normalize_ticker
 
 HOLDINGS_COLUMNS = ["ticker", "name", "sector", "asset_class", "market_value", "weight", "quantity", "price"]
 _ISHARES_HEADER = "Ticker,Name,Sector,Asset Class,Market Value,Weight (%),..."
