@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from notewriter.errors import DataError
+from notewriter.files import write_atomic
 from notewriter.sources import cache
 from notewriter.sources.vendor_files import read_flows_csv, read_ishares_holdings
 from notewriter.sources.yfinance.query import normalize_ticker
@@ -53,7 +54,7 @@ def import_ishares_holdings(
     now = now or datetime.now(timezone.utc)
     target = root / "holdings" / f"{sym}.csv"
     with src.open("rb") as handle:
-        cache.atomic_write_bytes(target, handle.read())
+        write_atomic(target, handle.read(), fsync=True)
     result = ImportResult("holdings", src, root, [sym], len(frame), as_of=meta["as_of"], written=[target])
     if meta["shares_outstanding"] is not None and meta["as_of"] is not None:
         row = pd.DataFrame({"date": [pd.Timestamp(meta["as_of"])], "ticker": [sym],
