@@ -17,7 +17,7 @@ import pandas as pd
 from .. import calendar
 from ..errors import NotewriterError, UsageError
 from ..sources.base import Source
-from .store import Tables, load_tables
+from ..sources.tables import Tables
 
 # share-count ratios that look like a split or reverse split
 SPLIT_RATIOS = np.array([2, 3, 4, 5, 8, 10, 20, 1 / 2, 1 / 3, 1 / 4, 1 / 5, 1 / 8, 1 / 10, 1 / 20])
@@ -95,7 +95,7 @@ class Panel:
 
     def __init__(self, source: Source, tables: Tables | None = None, stale_after_sessions: int = 20):
         self.source = source
-        tb = tables if tables is not None else load_tables(source)
+        tb = tables if tables is not None else source.tables()
         self.errors = dict(tb.errors)
         self.info = tb.info
         self.price_duplicates = tb.price_duplicates
