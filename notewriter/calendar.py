@@ -1,9 +1,8 @@
-"""Trading sessions from a real exchange calendar (NYSE), loaded once."""
+"""Trading sessions from a real exchange calendar (NYSE), loaded once: the one home of session arithmetic."""
 
 from __future__ import annotations
 
-from datetime import date
-from datetime import date as _date
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,8 +21,15 @@ def _cache_file(exchange: str) -> Path | None:
         return None
     from .config import user_cache_dir
 
-    month = _date.today().strftime("%Y-%m")
+    month = date.today().strftime("%Y-%m")
     return user_cache_dir("calendar") / f"{exchange}-{calendar_version}-{month}.npy"
+
+
+def _calendar(exchange: str):
+    """The exchange_calendars calendar (the package caches the instance per exchange and arguments)."""
+    import exchange_calendars as xcals
+
+    return xcals.get_calendar(exchange, start="1995-01-03")
 
 
 @lru_cache(maxsize=4)
@@ -38,10 +44,7 @@ def sessions(exchange: str = "XNYS") -> pd.DatetimeIndex:
             return pd.DatetimeIndex(np.load(path).astype("datetime64[ns]"))
         except (OSError, ValueError):
             pass
-    import exchange_calendars as xcals
-
-    calendar = xcals.get_calendar(exchange, start="1995-01-03")
-    out = pd.DatetimeIndex(calendar.sessions).tz_localize(None)
+    out = pd.DatetimeIndex(_calendar(exchange).sessions).tz_localize(None)
     if path is not None:
         try:
             import io
@@ -72,3 +75,14 @@ def sessions_between(start, end, exchange: str = "XNYS") -> pd.DatetimeIndex:
     lo = all_sessions.searchsorted(pd.Timestamp(start), side="right")
     hi = all_sessions.searchsorted(pd.Timestamp(end), side="right")
     return all_sessions[lo:hi]
+
+
+def last_closed_session(now: datetime, exchange: str = "XNYS") -> date:
+    """The latest session whose close (early closes included) is at or before `now` (naive = UTC)."""
+    moment = pd.Timestamp(now)
+    moment = moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")
+    cal = _calendar(exchange)
+    day = session_on_or_before(moment.tz_convert(cal.tz).date(), exchange)
+    while cal.session_close(day) > moment:
+        day = cal.previous_session(day)
+    return day.date()

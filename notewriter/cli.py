@@ -113,7 +113,7 @@ def _open_source(tickers, as_of, data, source_kind: str, offline: bool, cache_di
     from datetime import datetime, timezone
 
     from .sources.cache import ensure_cached
-    from .sources.yfinance_source import last_closed_session
+    from .calendar import last_closed_session
 
     cached = ensure_cached(tickers, as_of, cache_dir, offline)
     for line in cached.result.warnings + list(cached.stale.values()):

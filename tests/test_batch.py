@@ -54,7 +54,6 @@ def test_batch_with_one_corrupt_fund(tmp_path):
 
 
 def test_batch_all_good_exits_0_and_second_run_uses_the_cache(tmp_path):
-    from notewriter.facts.store import load_tables
     from notewriter.sources.local import DataDirSource
 
     data = tmp_path / "data"
@@ -63,11 +62,11 @@ def test_batch_all_good_exits_0_and_second_run_uses_the_cache(tmp_path):
     args = ["batch", "--data", str(data), "--as-of", "2025-10-31", "--out", str(out), "--formats", "txt"]
     assert CliRunner().invoke(main, args).exit_code == 0
     assert all(r["status"] == "ok" for r in _manifest(out))
-    tables = load_tables(DataDirSource(data))
+    tables = DataDirSource(data).tables()
     assert tables.parsed == 0 and tables.cache_hits == len(tables.tickers) + 2
     # touch one file: only that one is parsed again
     (data / "prices" / "SPY.csv").write_text((data / "prices" / "SPY.csv").read_text() + "\n")
-    tables = load_tables(DataDirSource(data))
+    tables = DataDirSource(data).tables()
     assert tables.parsed == 1
 
 

@@ -23,7 +23,8 @@ except ImportError:
 
 from notewriter.errors import SourceUnavailable, UsageError
 from notewriter.sources import cache
-from notewriter.sources import yfinance_source as yfs
+from notewriter.sources.yfinance import reachability
+from notewriter.sources.yfinance.retry import RetryPolicy
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore:.*inplace keyword.*"),
@@ -43,7 +44,7 @@ def failing_probe():
 
 
 def quick():
-    return yfs.RetryPolicy(attempts=3, sleep=lambda s: None)
+    return RetryPolicy(attempts=3, sleep=lambda s: None)
 
 
 def fund_fake(end="2026-05-01", tickers=("SPY", "IJR")):
@@ -69,18 +70,19 @@ def test_init_cache_writes_dataset_json(tmp_path):
     assert (root / "prices").is_dir()
 
 
-def test_atomic_write_keeps_the_old_file_when_replacing_fails(tmp_path, monkeypatch):
-    target = tmp_path / "prices" / "SPY.csv"
-    cache.atomic_write_text(target, "old\n")
+def test_cache_writes_keep_the_old_file_when_replacing_fails(tmp_path, monkeypatch):
+    root = cache.init_cache(tmp_path / "c")
+    cache.record(root, "SPY", "prices", source="yfinance", fetched_at=SAT, last_date=date(2026, 5, 1))
+    before = (root / "cache.json").read_text()
 
     def broken_replace(src, dst):
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", broken_replace)
     with pytest.raises(OSError):
-        cache.atomic_write_text(target, "new\n")
-    assert target.read_text() == "old\n"
-    assert [p.name for p in target.parent.iterdir()] == ["SPY.csv"]  # no temporary file left
+        cache.record(root, "QQQ", "prices", source="yfinance", fetched_at=SAT, last_date=date(2026, 5, 1))
+    assert (root / "cache.json").read_text() == before
+    assert sorted(p.name for p in root.iterdir()) == ["cache.json", "dataset.json", "prices"]  # no temporary file
 
 
 # ---------------------------------------------------------------------------
@@ -282,7 +284,7 @@ def _closed_port():
 
 def test_default_probe_uses_the_env_url_and_fails_within_seconds(tmp_path, monkeypatch):
     port = _closed_port()
-    monkeypatch.setenv(yfs.PROBE_URL_ENV, f"http://127.0.0.1:{port}")
+    monkeypatch.setenv(reachability.PROBE_URL_ENV, f"http://127.0.0.1:{port}")
     fake = ys.FakeYF()
     started = time.monotonic()
     with pytest.raises(SourceUnavailable, match=f"connection to 127.0.0.1:{port} refused.*--offline"):

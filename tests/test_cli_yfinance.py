@@ -18,9 +18,10 @@ try:
 except ImportError:
     from tests import yf_shapes as ys
 
+from notewriter import calendar
 from notewriter.cli import main
 from notewriter.sources import cache
-from notewriter.sources import yfinance_source as yfs
+from notewriter.sources.yfinance import extract, reachability
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore:.*inplace keyword.*"),
@@ -64,14 +65,14 @@ def filled_cache(tmp_path):
 def live(monkeypatch):
     """Yahoo 'reachable' and yfinance replaced at its boundary."""
     fake = fake_client()
-    monkeypatch.setattr(yfs, "default_client", lambda: fake)
-    monkeypatch.setattr(yfs, "unreachable_reason", lambda url=None, timeout=3.0: None)
+    monkeypatch.setattr(extract, "default_client", lambda: fake)
+    monkeypatch.setattr(reachability, "unreachable_reason", lambda url=None, timeout=3.0: None)
     return fake
 
 
 def test_no_network_exits_2_within_seconds_with_one_line(tmp_path):
     port = closed_port()
-    env = {**os.environ, "NOTEWRITER_CACHE_DIR": str(tmp_path / "c"), yfs.PROBE_URL_ENV: f"http://127.0.0.1:{port}"}
+    env = {**os.environ, "NOTEWRITER_CACHE_DIR": str(tmp_path / "c"), reachability.PROBE_URL_ENV: f"http://127.0.0.1:{port}"}
     started = time.monotonic()
     proc = subprocess.run([sys.executable, "-m", "notewriter", "write", "SPY", "--source", "yfinance"],
                           capture_output=True, text=True, env=env, timeout=60)
@@ -103,7 +104,7 @@ def test_offline_note_from_a_filled_cache(filled_cache):
 def test_offline_note_from_an_old_cache_says_so(filled_cache):
     code, out, err = run("write", "IJR", "--offline", "--cache-dir", str(filled_cache))
     assert code == 0, err
-    last = yfs.last_closed_session(datetime.now(timezone.utc))
+    last = calendar.last_closed_session(datetime.now(timezone.utc))
     if last > date(2026, 5, 1):
         assert "prices for IJR end" in out  # the note's data notes
         assert any(line.startswith("notewriter: warning: The yfinance cache for IJR ends on 2026-05-01")

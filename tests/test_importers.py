@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from notewriter.errors import DataError
-from notewriter.sources import importers
+from notewriter.sources import importers, vendor_files
 
 MARKET = Path(__file__).resolve().parents[2] / "shared" / "data" / "market"
 NOW = datetime(2026, 5, 2, 12, 0, tzinfo=timezone.utc)
@@ -51,14 +51,14 @@ def write(tmp_path, name, text):
 
 
 def test_raw_ivv_download_with_preamble(holdings_dir):
-    frame, meta = importers.read_ishares_holdings(holdings_dir / "IVV.csv")
+    frame, meta = vendor_files.read_ishares_holdings(holdings_dir / "IVV.csv")
     # header on line 10, the blank (non-breaking space) line that ends the table on line 519
     assert len(frame) == 519 - 10 - 1 == meta["rows"]
     assert meta["fund_name"] == "iShares Core S&P 500 ETF"
     assert meta["as_of"] == date(2024, 12, 6)
     assert meta["shares_outstanding"] == 957_950_000
     assert meta["inception_date"] == date(2000, 5, 15) and meta["has_preamble"] is True
-    assert list(frame.columns) == importers.HOLDINGS_COLUMNS
+    assert list(frame.columns) == vendor_files.HOLDINGS_COLUMNS
     first = frame.iloc[0]
     assert (first["ticker"], first["name"], first["sector"], first["asset_class"]) == \
         ("AAPL", "APPLE INC", "Information Technology", "Equity")
@@ -71,7 +71,7 @@ def test_raw_ivv_download_with_preamble(holdings_dir):
 
 
 def test_iwm_without_preamble(holdings_dir):
-    frame, meta = importers.read_ishares_holdings(holdings_dir / "IWM.csv")
+    frame, meta = vendor_files.read_ishares_holdings(holdings_dir / "IWM.csv")
     with open(holdings_dir / "IWM.csv", encoding="utf-8-sig", newline="") as handle:
         lines = sum(1 for _ in csv.reader(handle))
     assert len(frame) == lines - 1  # every line but the header is a holding
@@ -83,7 +83,7 @@ def test_iwm_without_preamble(holdings_dir):
 
 def test_preamble_footer_and_dash_ticker(tmp_path):
     path = write(tmp_path, "IJR_holdings.csv", PREAMBLE + HEADER + "\n" + ROW_A + "\n" + ROW_B + "\n" + FOOTER)
-    frame, meta = importers.read_ishares_holdings(path)
+    frame, meta = vendor_files.read_ishares_holdings(path)
     assert len(frame) == 2
     assert meta["as_of"] == date(2026, 4, 2) and meta["shares_outstanding"] == 645_650_000
     assert frame["ticker"].iloc[0] == "EMN" and pd.isna(frame["ticker"].iloc[1])
@@ -94,7 +94,7 @@ def test_bad_number_names_file_row_and_column(tmp_path):
     bad = ROW_A.replace('"0.57"', '"zero"')
     path = write(tmp_path, "h.csv", PREAMBLE + HEADER + "\n" + ROW_A + "\n" + bad + "\n")
     with pytest.raises(DataError) as err:
-        importers.read_ishares_holdings(path)
+        vendor_files.read_ishares_holdings(path)
     # 9 preamble lines, header on 10, rows on 11 and 12
     assert err.value.row == 12 and err.value.path == str(path)
     assert str(err.value) == f"{path}, row 12: expected a number in column 'Weight (%)', got 'zero'"
@@ -103,19 +103,19 @@ def test_bad_number_names_file_row_and_column(tmp_path):
 def test_short_row_is_a_data_error(tmp_path):
     path = write(tmp_path, "h.csv", HEADER + "\n" + ROW_A + '\n"AAPL","APPLE"\n')
     with pytest.raises(DataError, match=r"row 3: expected 15 fields like the header row, got 2"):
-        importers.read_ishares_holdings(path)
+        vendor_files.read_ishares_holdings(path)
 
 
 def test_file_without_holdings_header(tmp_path):
     path = write(tmp_path, "h.csv", "date,ticker,flow_usd\n2026-01-02,SPY,1\n")
     with pytest.raises(DataError, match="no holdings header row; expected one like 'Ticker,Name,Sector"):
-        importers.read_ishares_holdings(path)
+        vendor_files.read_ishares_holdings(path)
 
 
 def test_bad_as_of_date_names_its_row(tmp_path):
     path = write(tmp_path, "h.csv", PREAMBLE.replace("Apr 02, 2026", "someday") + HEADER + "\n" + ROW_A + "\n")
     with pytest.raises(DataError, match=r"row 2: expected the holdings as-of date like 'Dec 06, 2024', got 'someday'"):
-        importers.read_ishares_holdings(path)
+        vendor_files.read_ishares_holdings(path)
 
 
 # ---------------------------------------------------------------------------
@@ -207,7 +207,7 @@ def test_flows_with_vendor_column_names_and_money_formats(tmp_path):
 def test_flow_header_variants_and_units(tmp_path, header, cell, expected):
     sep = ";" if ";" in header else ","
     path = write(tmp_path, "f.csv", f"{header}\n2026-04-01{sep}SPY{sep}{cell}\n")
-    frame = importers.read_flows_csv(path)
+    frame = vendor_files.read_flows_csv(path)
     assert frame["flow_usd"].tolist() == [pytest.approx(expected)]
 
 
@@ -238,12 +238,12 @@ def test_bad_flow_rows_name_file_row_and_expectation(tmp_path, body, row, messag
 def test_flows_without_needed_columns(tmp_path):
     path = write(tmp_path, "f.csv", "day,amount\n2026-04-01,1\n")
     with pytest.raises(DataError, match=r"row 1: no ticker, flow_usd column among 'day', 'amount'"):
-        importers.read_flows_csv(path)
+        vendor_files.read_flows_csv(path)
 
 
 def test_identical_duplicate_rows_collapse(tmp_path):
     path = write(tmp_path, "f.csv", "date,ticker,flow_usd\n2026-04-01,SPY,1\n2026-04-01,SPY,1.0\n")
-    assert len(importers.read_flows_csv(path)) == 1
+    assert len(vendor_files.read_flows_csv(path)) == 1
 
 
 def test_real_vendor_flows_file_imports_whole(tmp_path):

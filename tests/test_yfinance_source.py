@@ -25,7 +25,8 @@ from yfinance.exceptions import YFPricesMissingError
 from yfinance.scrapers.history import PriceHistory
 
 from notewriter.errors import DataError, SourceUnavailable, UsageError
-from notewriter.sources import yfinance_source as yfs
+from notewriter.sources import yfinance as yfs
+from notewriter.sources.yfinance import reachability
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore:.*inplace keyword.*"),
@@ -381,7 +382,7 @@ def _closed_port() -> int:
 def test_probe_of_a_closed_port_fails_fast():
     port = _closed_port()
     started = time.monotonic()
-    reason = yfs.unreachable_reason(f"http://127.0.0.1:{port}", timeout=3)
+    reason = reachability.unreachable_reason(f"http://127.0.0.1:{port}", timeout=3)
     assert time.monotonic() - started < 3.5
     assert reason == f"connection to 127.0.0.1:{port} refused"
 
@@ -390,43 +391,29 @@ def test_probe_of_a_listening_port_passes():
     with socket.socket() as server:
         server.bind(("127.0.0.1", 0))
         server.listen(1)
-        assert yfs.unreachable_reason(f"http://127.0.0.1:{server.getsockname()[1]}") is None
+        assert reachability.unreachable_reason(f"http://127.0.0.1:{server.getsockname()[1]}") is None
 
 
 def test_probe_url_comes_from_the_environment(monkeypatch):
-    monkeypatch.setenv(yfs.PROBE_URL_ENV, "http://127.0.0.1:9")
-    assert yfs.probe_url() == "http://127.0.0.1:9"
-    monkeypatch.delenv(yfs.PROBE_URL_ENV)
-    assert yfs.probe_url() == "https://query2.finance.yahoo.com"
+    monkeypatch.setenv(reachability.PROBE_URL_ENV, "http://127.0.0.1:9")
+    assert reachability.probe_url() == "http://127.0.0.1:9"
+    monkeypatch.delenv(reachability.PROBE_URL_ENV)
+    assert reachability.probe_url() == "https://query2.finance.yahoo.com"
 
 
 def test_probe_goes_through_a_configured_proxy(monkeypatch):
     port = _closed_port()
-    monkeypatch.delenv(yfs.PROBE_URL_ENV, raising=False)
+    monkeypatch.delenv(reachability.PROBE_URL_ENV, raising=False)
     monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{port}")
-    assert yfs.unreachable_reason() == f"connection to proxy 127.0.0.1:{port} refused"
+    assert reachability.unreachable_reason() == f"connection to proxy 127.0.0.1:{port} refused"
 
 
 def test_unreachable_error_is_one_actionable_line():
-    err = yfs.unreachable_error("cannot resolve query2.finance.yahoo.com", "/tmp/c")
+    err = reachability.unreachable_error("cannot resolve query2.finance.yahoo.com", "/tmp/c")
     assert isinstance(err, SourceUnavailable) and err.exit_code == 2
     assert str(err) == ("cannot reach Yahoo Finance (cannot resolve query2.finance.yahoo.com); "
                         "run with --offline to use the cache at /tmp/c")
     assert "\n" not in str(err)
-
-
-# ---------------------------------------------------------------------------
-# Calendar helpers
-# ---------------------------------------------------------------------------
-
-
-def test_last_closed_session_waits_for_the_close():
-    # Fri 2026-05-01: NYSE closes 16:00 EDT = 20:00 UTC
-    assert yfs.last_closed_session(datetime(2026, 5, 1, 19, 59, tzinfo=timezone.utc)) == date(2026, 4, 30)
-    assert yfs.last_closed_session(datetime(2026, 5, 1, 20, 0, tzinfo=timezone.utc)) == date(2026, 5, 1)
-    assert yfs.last_closed_session(NOW) == date(2026, 5, 1)  # Saturday
-    # Good Friday 2026-04-03 is a holiday: on Saturday Apr 4 the last session is Thursday Apr 2
-    assert yfs.last_closed_session(datetime(2026, 4, 4, 12, tzinfo=timezone.utc)) == date(2026, 4, 2)
 
 
 def test_retries_stop_after_the_time_budget():

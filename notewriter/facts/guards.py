@@ -42,7 +42,8 @@ def _day(sessions: pd.DatetimeIndex, row: int) -> str:
 def price_errors(sessions: pd.DatetimeIndex, tickers: list[str], close: np.ndarray, high: np.ndarray,
                  low: np.ndarray, cumsplit: np.ndarray, path_of, max_jump: float) -> dict[str, DataError]:
     """Funds whose price rows cannot be right: a negative or zero price, Low above High, or a close that
-    moves by more than `max_jump` times in one session without a split."""
+    moves by more than `max_jump` times in one session, unless it is a split (recorded, or a persistent
+    move by a split ratio)."""
     out: dict[str, DataError] = {}
     with np.errstate(invalid="ignore", divide="ignore"):
         bad_sign = (close <= 0) | (low < 0) | (high < 0)
@@ -67,13 +68,20 @@ def price_errors(sessions: pd.DatetimeIndex, tickers: list[str], close: np.ndarr
         a = adj[rows, j]
         ratio = a[1:] / a[:-1]
         jump = np.flatnonzero((ratio > max_jump) | (ratio < 1 / max_jump))
-        if len(jump):
-            k = int(jump[0])
+        for k in map(int, jump):
+            # an unrecorded split (a persistent move by a split ratio) is not an error; a spike or an odd
+            # multiple is
+            split_like = bool(np.any(np.abs(ratio[k] * SPLIT_RATIOS - 1) < 0.05))
+            later = a[k + 2:k + 7] / a[k]
+            persistent = len(later) > 0 and bool(np.all(np.abs(later / ratio[k] - 1) < 0.5))
+            if split_like and persistent:
+                continue
             out[t] = DataError(
                 path_of("prices", t),
                 f"the close dated {_day(sessions, rows[k + 1])} is {ratio[k]:.4g} times the one dated "
                 f"{_day(sessions, rows[k])}, with no split between them; expected prices that move by less "
                 f"than {max_jump:g} times in a session")
+            break
     return out
 
 

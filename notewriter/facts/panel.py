@@ -14,10 +14,10 @@ from .. import calendar
 from ..errors import UsageError
 from ..sources.base import Source
 from ..config import Rules
+from ..sources.tables import Tables
 from .arrays import ffill, lastpos
 from .guards import SPLIT_RATIOS, clean_share_counts, clean_vendor_flows, price_errors
 from .snapshot import WINDOW_SESSIONS, Snapshot, compute_snapshot
-from .store import Tables, load_tables
 
 
 
@@ -29,7 +29,7 @@ class Panel:
         """`cutoff`: the last date whose rows may be used (a note as of D sees nothing dated after D)."""
         self.source = source
         self.cutoff = pd.Timestamp(cutoff).normalize() if cutoff is not None else None
-        tb = tables if tables is not None else load_tables(source)
+        tb = tables if tables is not None else source.tables()
         self.errors = dict(tb.errors)
         self.info = tb.info
         self.price_duplicates = tb.price_duplicates
@@ -284,7 +284,7 @@ def panel_for(source: Source, cutoff: pd.Timestamp | None = None) -> Panel:
     if key not in memo:
         tables = source.__dict__.get("_tables")
         if tables is None:
-            tables = source.__dict__["_tables"] = load_tables(source)
+            tables = source.__dict__["_tables"] = source.tables()
         if len(memo) >= 8:  # a batch uses one or two dates; a long backtest should not keep every panel
             memo.pop(next(iter(memo)))
         memo[key] = Panel(source, tables=tables, cutoff=key)
@@ -295,7 +295,7 @@ def latest_date(source: Source) -> pd.Timestamp | None:
     """The last date with a price row anywhere in the source (None when it has none)."""
     tables = source.__dict__.get("_tables")
     if tables is None:
-        tables = source.__dict__["_tables"] = load_tables(source)
+        tables = source.__dict__["_tables"] = source.tables()
     d = tables.price_rows.date
     return pd.Timestamp(d.max()) if len(d) else None
 

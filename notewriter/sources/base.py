@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from datetime import date
 
 import pandas as pd
+
+from .tables import Tables, from_source
 
 
 class Source(ABC):
@@ -59,3 +62,11 @@ class Source(ABC):
 
     def last_date(self, ticker: str) -> date:
         return self.prices(ticker).index[-1].date()
+
+    def tables(self, tickers: Iterable[str] | None = None) -> Tables:
+        """The long tables of `tickers` (None: the whole universe) as columns, for the facts stage.
+
+        Built here through the per-ticker methods above; a source that can read its universe
+        faster as a whole (a data directory) overrides this. Errors of single tickers are kept
+        in `Tables.errors`, not raised."""
+        return from_source(self, tickers)

@@ -1,8 +1,9 @@
-"""Long tables of a whole universe, with a columnar cache so an unchanged CSV is parsed only once.
+"""A data directory read whole as columns, with a columnar cache so an unchanged CSV is parsed only once.
 
-The cache lives in the user cache folder (`columnar/<key of the data directory>`) and is keyed by each
-file's path, size and modification time; a changed file is re-parsed, the rest reloaded
-from parquet. A cache folder that cannot be written to simply means running without a cache.
+The cache lives in the user cache folder (`columnar/<key of the data directory>`), never in the data
+directory, and is keyed by each file's path, size and modification time; a changed file is re-parsed,
+the rest reloaded from parquet. A cache folder that cannot be written to simply means running without
+a cache.
 """
 
 from __future__ import annotations
@@ -10,86 +11,21 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
+from ..config import user_cache_dir
 from ..errors import DataError, NotewriterError
-from ..sources.base import Source
-from ..sources.local import DataDirSource, read_price_columns
+from .readers import read_flows_columns, read_fund_info, read_price_columns, read_shares_columns
+from .tables import PRICE_COLUMNS, KeyedRows, PriceRows, Tables, price_block, price_rows
 
 CACHE_VERSION = 3
-PRICE_COLUMNS = ("Close", "High", "Low", "Volume", "Splits")
 
 
-@dataclass
-class PriceRows:
-    """Every ticker's price rows, one block per ticker (in `tickers` order, `counts` rows each)."""
-
-    tickers: list[str]
-    counts: np.ndarray                      # int64, rows per ticker
-    date: np.ndarray                        # datetime64[ns]
-    cols: dict[str, np.ndarray]             # PRICE_COLUMNS, float64
-
-    @property
-    def codes(self) -> np.ndarray:
-        return np.repeat(np.arange(len(self.tickers), dtype=np.int32), self.counts)
-
-    def frame(self) -> pd.DataFrame:
-        return pd.DataFrame({"ticker": np.asarray(self.tickers, dtype=object)[self.codes], "date": self.date,
-                             **self.cols})
-
-
-@dataclass
-class KeyedRows:
-    """shares.csv or flows.csv rows in file order; `codes` index `tickers` (-1: no ticker)."""
-
-    tickers: list[str]
-    codes: np.ndarray                       # int32
-    date: np.ndarray                        # datetime64[ns]
-    cols: dict[str, np.ndarray]             # float64
-
-    def frame(self) -> pd.DataFrame:
-        names = np.asarray(self.tickers + [None], dtype=object)
-        return pd.DataFrame({"date": self.date, "ticker": names[self.codes], **self.cols})
-
-
-@dataclass
-class Tables:
-    """Every row the facts need, as columns; errors are kept per ticker, never raised here."""
-
-    price_rows: PriceRows
-    price_duplicates: dict[str, int]
-    share_rows: KeyedRows           # shares_outstanding, nav (file order)
-    flow_rows: KeyedRows            # flow_usd (file order)
-    info: dict[str, dict]
-    funds: list[str]
-    tickers: list[str]
-    errors: dict[str, NotewriterError] = field(default_factory=dict)
-    cache_hits: int = 0
-    parsed: int = 0
-
-    # long frames, for callers that want them (the panel reads the arrays)
-    @property
-    def prices(self) -> pd.DataFrame:
-        return self.price_rows.frame()
-
-    @property
-    def shares(self) -> pd.DataFrame:
-        return self.share_rows.frame()
-
-    @property
-    def flows(self) -> pd.DataFrame:
-        return self.flow_rows.frame()
-
-
-def cache_dir(root: Path) -> Path | None:
+def cache_dir(root: Path) -> Path:
     """Where a data directory's columnar cache lives: the user cache, keyed by the directory's path
     (never inside the data directory itself)."""
-    from ..config import user_cache_dir
-
     key = hashlib.sha1(str(root.resolve()).encode()).hexdigest()[:16]
     return user_cache_dir("columnar") / key
 
@@ -112,28 +48,12 @@ def _error_from(row: dict) -> NotewriterError:
         return err
     return NotewriterError(row["message"])
 
-
-def _empty_prices() -> PriceRows:
-    return PriceRows([], np.zeros(0, dtype=np.int64), np.zeros(0, dtype="datetime64[ns]"),
-                     {c: np.zeros(0) for c in PRICE_COLUMNS})
-
-
-def _keyed(frame: pd.DataFrame, cols: list[str]) -> KeyedRows:
-    """Rows of a long frame with date and ticker columns."""
-    codes, uniq = pd.factorize(frame["ticker"].to_numpy(dtype=object), sort=True)
-    return KeyedRows([str(u) for u in uniq], codes.astype(np.int32),
-                     pd.DatetimeIndex(frame["date"]).to_numpy(dtype="datetime64[ns]"),
-                     {c: frame[c].to_numpy(dtype=float) for c in cols})
-
-
 class _Cache:
     """One folder: a JSON index of file signatures beside parquet tables."""
 
     def __init__(self, root: Path):
         self.dir = cache_dir(root)
         self.index: dict = {}
-        if self.dir is None:
-            return
         path = self.dir / "index.json"
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
@@ -144,7 +64,7 @@ class _Cache:
 
     def table(self, name: str, rows: int | None) -> dict[str, np.ndarray] | None:
         """One cached table as numpy columns (None: missing, damaged or not the expected length)."""
-        if self.dir is None or rows is None:
+        if rows is None:
             return None
         try:
             import pyarrow.parquet as pq
@@ -162,8 +82,6 @@ class _Cache:
             return None
 
     def save(self, tables: dict[str, dict[str, np.ndarray]], index: dict) -> None:
-        if self.dir is None:
-            return
         try:
             import pyarrow as pa
             import pyarrow.parquet as pq
@@ -177,71 +95,7 @@ class _Cache:
             tmp.write_text(json.dumps({"version": CACHE_VERSION, **index}), encoding="utf-8")
             os.replace(tmp, self.dir / "index.json")
         except OSError:
-            pass  # read-only data directory: run without a cache
-
-
-def load_tables(source: Source) -> Tables:
-    """The universe's long tables: the cached fast path for a data directory, the Source API otherwise."""
-    if isinstance(source, DataDirSource):
-        return _load_data_dir(source)
-    return _load_generic(source)
-
-
-def _price_rows(blocks: list[tuple[str, np.ndarray, dict[str, np.ndarray]]]) -> PriceRows:
-    if not blocks:
-        return _empty_prices()
-    return PriceRows(tickers=[t for t, _, _ in blocks],
-                     counts=np.array([len(d) for _, d, _ in blocks], dtype=np.int64),
-                     date=np.concatenate([d for _, d, _ in blocks]).astype("datetime64[ns]"),
-                     cols={c: np.concatenate([cols[c] for _, _, cols in blocks]).astype(float, copy=False)
-                           for c in PRICE_COLUMNS})
-
-
-def _price_block(frame_cols: dict[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
-    return {c: np.asarray(frame_cols[c], dtype=float) if c in frame_cols else np.zeros(n) for c in PRICE_COLUMNS}
-
-
-def _load_generic(source: Source) -> Tables:
-    blocks, dups, errors = [], {}, {}
-    tickers = source.tickers()
-    for t in tickers:
-        try:
-            frame = source.prices(t)
-        except NotewriterError as err:
-            errors[t] = err
-            continue
-        dups[t] = int(frame.attrs.get("duplicates", 0) or 0)
-        cols = {c: frame[c].to_numpy(dtype=float) for c in frame.columns if c in PRICE_COLUMNS}
-        blocks.append((t, frame.index.to_numpy(dtype="datetime64[ns]"), _price_block(cols, len(frame))))
-    funds = source.funds()
-    shares, flows, info = [], [], {}
-    for t in funds:
-        try:
-            info[t] = source.fund_info(t) or {}
-            s = source.shares(t)
-            if len(s):
-                shares.append(pd.DataFrame({"date": s.index, "ticker": t, "shares_outstanding": s["shares_outstanding"],
-                                            "nav": s["nav"] if "nav" in s.columns else np.nan}))
-            v = source.vendor_flows(t)
-            if len(v):
-                flows.append(pd.DataFrame({"date": v.index, "ticker": t, "flow_usd": v["flow_usd"]}))
-        except NotewriterError as err:
-            errors.setdefault(t, err)
-    return Tables(price_rows=_price_rows(blocks), price_duplicates=dups,
-                  share_rows=_keyed(_concat_or_empty(shares, "shares"), ["shares_outstanding", "nav"]),
-                  flow_rows=_keyed(_concat_or_empty(flows, "flows"), ["flow_usd"]), info=info, funds=funds,
-                  tickers=tickers, errors=errors, parsed=len(tickers))
-
-
-def _concat_or_empty(parts, kind: str) -> pd.DataFrame:
-    if parts:
-        return pd.concat(parts, ignore_index=True)
-    if kind == "shares":
-        return pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]"), "ticker": pd.Series(dtype=str),
-                             "shares_outstanding": pd.Series(dtype=float), "nav": pd.Series(dtype=float)})
-    return pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]"), "ticker": pd.Series(dtype=str),
-                         "flow_usd": pd.Series(dtype=float)})
-
+            pass  # a cache folder that cannot be written to: run without a cache
 
 def _parse_prices(files: dict[str, Path], todo: list[str]) -> dict[str, object]:
     """Parse price files on a few threads (the CSV reader runs outside the GIL); errors are values."""
@@ -259,8 +113,11 @@ def _parse_prices(files: dict[str, Path], todo: list[str]) -> dict[str, object]:
         return dict(zip(todo, pool.map(one, todo)))
 
 
-def _load_data_dir(source: DataDirSource) -> Tables:
-    root = source.root
+def load_data_dir(root: Path) -> Tables:
+    """Every file of the data directory at `root` as columns: the cached columns of unchanged files,
+    the others parsed (a DataError in shares.csv or flows.csv is raised; a price or fund file's is kept
+    for its ticker)."""
+    root = Path(root)
     cache = _Cache(root)
     old = cache.index
     new: dict = {"prices": {}, "price_order": [], "errors": {}, "duplicates": {}, "shares": None, "flows": None,
@@ -302,7 +159,7 @@ def _load_data_dir(source: DataDirSource) -> Tables:
             new["errors"][t] = _error_row(got)
             continue
         new["duplicates"][t] = int(got.duplicates)
-        blocks[t] = (got.dates, _price_block(got.columns, len(got.dates)))
+        blocks[t] = (got.dates, price_block(got.columns, len(got.dates)))
     order = sorted(blocks)
     if cached is not None and order == [t for t, _ in old_order] and all(isinstance(blocks[t][0], int) for t in order):
         # nothing changed: the cached columns are the table as they are
@@ -318,7 +175,7 @@ def _load_data_dir(source: DataDirSource) -> Tables:
                 parts.append((t, cached["date"][lo:hi], {c: cached[c][lo:hi] for c in PRICE_COLUMNS}))
             else:
                 parts.append((t, b[0], b[1]))
-        prices = _price_rows(parts)
+        prices = price_rows(parts)
     new["price_order"] = [[t, int(n)] for t, n in zip(prices.tickers, prices.counts)]
     price_changed = parsed > 0 or set(old_prices) != set(sigs) or new["price_order"] != old_order
     if price_changed:
@@ -326,8 +183,8 @@ def _load_data_dir(source: DataDirSource) -> Tables:
 
     # ---- shares.csv and flows.csv -------------------------------------------------------------
     frames: dict[str, KeyedRows] = {}
-    for name, attr, cols in (("shares", "_shares_columns", ["shares_outstanding", "nav"]),
-                             ("flows", "_flows_columns", ["flow_usd"])):
+    for name, read, cols in (("shares", read_shares_columns, ["shares_outstanding", "nav"]),
+                             ("flows", read_flows_columns, ["flow_usd"])):
         path = root / f"{name}.csv"
         sig = _sig(path) if path.is_file() else None
         entry = old.get(name)
@@ -336,7 +193,7 @@ def _load_data_dir(source: DataDirSource) -> Tables:
             got = cache.table(name, entry.get("rows"))
         if got is None:
             parsed += 1
-            raw = getattr(source, attr)  # raises DataError naming file and row
+            raw = read(path)  # raises DataError naming file and row
             rows = KeyedRows(list(raw["tickers"]), raw["codes"].astype(np.int32),
                              raw["date"].astype("datetime64[ns]"),
                              {c: np.asarray(raw[c], dtype=float) for c in cols})
@@ -380,7 +237,7 @@ def _load_data_dir(source: DataDirSource) -> Tables:
             continue
         info_changed = True
         try:
-            info[t] = source.fund_info(t) or {}
+            info[t] = read_fund_info(root / "funds" / f"{t}.json") or {}
             new["info"][t] = [sig, {"info": info[t]}]
         except NotewriterError as err:
             errors.setdefault(t, err)
