@@ -70,22 +70,26 @@ _METRICS = {
     "history.realized_vol": "realized_vol", "identity.expense_ratio": "expense_ratio",
     "components.day_change": "day_price_return", "components.weight": "weight", "components.flow_usd": "basket_flow_usd",
     "peers.net_usd": "flow_usd", "inflows.net_usd": "flow_usd", "outflows.net_usd": "flow_usd",
-    "returns.ret": "forward_return",
+    "returns.ret": "forward_return", "ytd_return": "ytd_price_return", "ytd_flows_usd": "ytd_flow_usd",
+    "net_usd": "flow_usd",
 }
 # Print precision some claims always carry (others follow the filter's own rule).
 _DIGITS = {"identity.expense_ratio": 2, "history.base_rate.reversal_share": 0, "history.zscore": 1,
            "sentiment.score": 2, "sentiment.ticker_sentiment.score": 2, "sentiment.ticker_sentiment.relevance": 2}
-_TRAILING = {"history.ytd_usd": "ytd", "history.ytd_other_usd": "ytd", "history.streak_days": "in a row", "price.ytd_return": "ytd", "history.m1_usd": "1m", "history.m3_usd": "3m",
+_TRAILING = {"ytd_return": "ytd", "ytd_flows_usd": "ytd", "history.ytd_usd": "ytd", "history.ytd_other_usd": "ytd", "history.streak_days": "in a row", "price.ytd_return": "ytd", "history.m1_usd": "1m", "history.m3_usd": "3m",
              "history.momentum_1m": "1m", "history.momentum_3m": "3m", "history.realized_vol": "1m",
              "price.low_52w": "52w", "price.high_52w": "52w", "price.off_high_pct": "52w",
              "history.cum_10d_usd": "10 sessions", "history.cum_10d_pct": "10 sessions"}
 _INDEX = re.compile(r"\[\d+\]")
-_PREFIX = re.compile(r"^(notes|rotations)\.|^rotation\.(inflow|outflow)\.|^rotation\.analog\.(inflow|outflow)\.")
+_PREFIX = re.compile(r"^notes\.|^rotation\.(?:analog\.)?(?:inflow|outflow)\.")
+_WINDOWED = {"price.window_change", "components.window_change", "components.flow_usd"}
 
 
 def _generic(path: str) -> str:
     """`notes[0].flow.net_usd` -> `flow.net_usd`; `components[2].weight` -> `components.weight`."""
     g = _INDEX.sub("", path)
+    if g.startswith("rotations."):
+        g = "rotation." + g[len("rotations."):]
     while True:
         h = _PREFIX.sub("", g)
         if h == g:
@@ -109,6 +113,8 @@ def _walk(node: Any, path: str, ticker: str | None) -> Iterator[tuple[str, Any, 
 
 
 def _period(generic: str, fact: Fact, window: dict[str, Any]) -> Period | None:
+    if generic in _WINDOWED:
+        return Period(**window)
     if generic in _TRAILING:
         return Period(label=_TRAILING[generic], end=fact.as_of)
     if generic.startswith("flow.") or generic.endswith("net_usd") or generic in ("history.zscore", "history.percentile"):

@@ -117,8 +117,9 @@ def article(shown: str) -> str:
     shown = unmark(shown)[0]
     m = re.search(r"\d[\d,]*", shown)
     whole = m.group(0).replace(",", "") if m else ""
-    # said aloud: eight..., eleven, eighteen, and eleven/eighteen thousand
-    return "an" if whole.startswith("8") or whole in ("11", "18") or (len(whole) in (5, 6) and whole[:2] in ("11", "18")) else "a"
+    # said aloud by its leading group of thousands: eight..., eleven, eighteen (thousand, million, ...)
+    lead = whole[:len(whole) % 3 or 3]
+    return "an" if lead.startswith("8") or lead in ("11", "18") else "a"
 
 
 def pick(options, *keys) -> str:

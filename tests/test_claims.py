@@ -216,16 +216,12 @@ def test_a_digests_window_is_its_own_start_and_end():
     assert claims["inflows[0].net_usd"].period == day
 
 
-@pytest.mark.xfail(strict=True, reason="claims._period labels every price.*/components.* fact 'day', so the window's "
-                   "price change and the basket flow (weight x the window's net flow) claim to cover one day")
 @pytest.mark.parametrize("path", ["price.window_change", "components[0].window_change", "components[0].flow_usd"])
 def test_a_window_figure_covers_the_window(path):
     week = C.Period(label="1w", start=date(2025, 10, 24), end=date(2025, 10, 31))
     assert _ijr()[1][path].period == week
 
 
-@pytest.mark.xfail(strict=True, reason="claims._PREFIX strips 'rotations.' but then not the 'analog.inflow.'/'inflow.' "
-                   "left behind, so rotations[i] facts get a different metric than the same facts under rotation")
 def test_a_rotation_in_the_list_has_the_metrics_of_the_headline_rotation():
     d, claims = _digest()
     assert d.rotations and d.rotations[0].analog is not None and d.rotations[0].analog.inflow.returns
@@ -233,8 +229,6 @@ def test_a_rotation_in_the_list_has_the_metrics_of_the_headline_rotation():
     assert claims["rotations[0].analog.inflow.returns[0].ret"].metric == "forward_return"
 
 
-@pytest.mark.xfail(strict=True, reason="a rotation side's ytd_return/ytd_flows_usd claims have no period and other "
-                   "metric names (ytd_return, ytd_flows_usd) than the same year-to-date figures of a fund")
 def test_a_rotation_sides_year_to_date_figures_are_year_to_date_claims():
     _, claims = _digest()
     ret, flows = claims["rotation.inflow.ytd_return"], claims["rotation.inflow.ytd_flows_usd"]
