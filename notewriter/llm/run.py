@@ -191,7 +191,7 @@ def _vendor_names(facts: Mapping[str, Any]) -> list[str]:
 
 
 def note_hook(settings: LLMSettings) -> Callable[[dict, dict[str, str], CheckFn], tuple[dict, dict, dict]]:
-    """The `llm` hook `notewriter.note.compose` takes: rewrite sections, keep only what the checker supports."""
+    """The `llm` hook `notewriter.compose.compose` takes: rewrite sections, keep only what the checker supports."""
 
     def hook(facts: dict, draft: dict[str, str], check: CheckFn) -> tuple[dict, dict, dict]:
         result = run_llm_pass(facts=facts, sections=draft, check=check, settings=settings,

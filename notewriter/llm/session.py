@@ -83,7 +83,7 @@ class _Session:
             return key, None
         self.hits += 1
         log.debug("LLM cache hit %s (%s)", key[:12], request.stage)
-        return key, _Reply(content=entry["content"], cached=True)
+        return key, _Reply(content=entry["content"])
 
     def formats(self) -> tuple[str, ...]:
         with _FORMAT_LOCK:

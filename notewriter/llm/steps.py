@@ -27,7 +27,6 @@ class _Reply:
     content: str | None = None
     refusal: str | None = None
     truncated: bool = False
-    cached: bool = False
     # Set when no answer came back: a short reason for each section and the
     # endpoint's trouble in words ("unreachable", "answered HTTP 500", ...).
     reason: str | None = None
