@@ -16,6 +16,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..sentences import split_sentences
 from .features import LexiconResult, _lexicon, lexicon_features, lexicon_score, normalize, raw_features
 from .model import CLASSES, TextModel
 
@@ -100,43 +101,6 @@ def classify(text: str) -> str:
         return "Neutral"
     p = _model().predict_proba(text)
     return CLASSES[int(np.argmax(p))]
-
-
-_ABBREV = {"u.s", "u.k", "inc", "corp", "co", "ltd", "mr", "mrs", "ms", "dr", "vs", "e.g",
-           "i.e", "st", "jr", "sr", "no", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
-           "sep", "sept", "oct", "nov", "dec", "approx", "est", "bn", "mn", "mln", "bln",
-           "etc", "plc", "n.v", "s.a", "ag", "u.s.a", "a.m", "p.m"}
-_SPLIT_RE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[$A-Z0-9@#])|\n+")
-
-
-def split_sentences(text: str) -> list[str]:
-    """Split text into sentences on terminal punctuation and line breaks, sparing abbreviations."""
-    if not text:
-        return []
-    out: list[str] = []
-    buf = ""
-    pos = 0
-    for m in _SPLIT_RE.finditer(text):
-        piece = text[pos : m.start()]
-        pos = m.end()
-        candidate = buf + piece
-        if m.group(0).startswith("\n") or "\n" in m.group(0):
-            if candidate.strip():
-                out.append(candidate.strip())
-            buf = ""
-            continue
-        last = candidate.rstrip("\"')]").rsplit(None, 1)[-1] if candidate.strip() else ""
-        word = last.rstrip(".!?").lower()
-        if last.endswith(".") and (word in _ABBREV or (len(word) == 1 and word.isalpha())):
-            buf = candidate + m.group(0)
-            continue
-        if candidate.strip():
-            out.append(candidate.strip())
-        buf = ""
-    rest = (buf + text[pos:]).strip()
-    if rest:
-        out.append(rest)
-    return out
 
 
 _TRIVIAL = 0.05
