@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -122,11 +125,28 @@ def test_classify_and_bounds():
         assert T.classify(t) in T.CLASSES
 
 
-def test_probabilities_sum_to_one_and_deterministic():
-    p = T.predict_proba("Outflows accelerated")
+def test_probabilities_sum_to_one_and_deterministic(monkeypatch):
+    text = "Outflows accelerated"
+    p = T.predict_proba(text)
     assert set(p) == set(T.CLASSES)
     assert abs(sum(p.values()) - 1.0) < 1e-12
-    assert T.score_sentence("Outflows accelerated") == T.score_sentence("Outflows accelerated")
+    s = T.score_sentence(text)
+
+    # Computed again from nothing: no memoised score, no cached n-gram hashes, a freshly loaded model.
+    T.score_sentence.cache_clear()
+    T._char_hashes.cache_clear()
+    monkeypatch.setattr(T, "_MODEL", None)
+    assert T.predict_proba(text) == p
+    assert T.score_sentence(text) == s
+    assert T._MODEL is not None  # the second call did load its own model
+
+    # And in fresh interpreters with other str hash seeds (set and dict order), to the last bit.
+    code = ("import sys; from notewriter.sentiment import text as T; t = sys.argv[1]; "
+            "print(repr(T.score_sentence(t)), repr(sorted(T.predict_proba(t).items())))")
+    for seed in ("1", "2"):
+        done = subprocess.run([sys.executable, "-c", code, text], env={**os.environ, "PYTHONHASHSEED": seed},
+                              capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[1])
+        assert done.stdout == f"{s!r} {sorted(p.items())!r}\n"
 
 
 @pytest.mark.parametrize("score, label", [
@@ -309,9 +329,6 @@ def test_fiqa_targets_sharing_a_headline_are_told_apart():
 
 
 def test_runtime_imports_no_sklearn():
-    import subprocess
-    import sys
-
     code = (
         "import sys; from notewriter.sentiment import text, evaluate; text.score_sentence('profit rose'); "
         "assert not any(m == 'sklearn' or m.startswith('sklearn.') or m == 'scipy' or m.startswith('scipy.') "
