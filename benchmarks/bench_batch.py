@@ -147,8 +147,7 @@ def main() -> None:
             meta = build_universe(data, args.funds, args.years)
             print(f"built {meta['funds']} funds x {meta['sessions']} sessions ({meta['first']}..{meta['last']}), "
                   f"{meta['stocks']} component stocks, in {time.perf_counter() - t:.1f}s")
-        shutil.rmtree(data / ".notewriter-cache", ignore_errors=True)
-        os.environ.pop("NOTEWRITER_CACHE_DIR", None)
+        os.environ["NOTEWRITER_CACHE_DIR"] = str(tmp / "cache")  # a cold columnar cache for the first run
         for label in ("cold", "warm"):
             s = measure(data, tmp / f"out-{label}", args.as_of, args.jobs, args.formats)
             print(f"{label}: wall {s['wall']:.1f}s, {s['ok']}/{s['count']} notes ok, "

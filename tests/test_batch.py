@@ -16,7 +16,7 @@ from .conftest import SAMPLES
 
 def _universe(tmp_path):
     data = tmp_path / "data"
-    shutil.copytree(SAMPLES, data, ignore=shutil.ignore_patterns(".notewriter-cache"))
+    shutil.copytree(SAMPLES, data)
     path = data / "prices" / "XLF.csv"
     lines = path.read_text().splitlines()
     lines[5] = lines[5].split(",")[0] + ",oops" + "".join("," + c for c in lines[5].split(",")[2:])
@@ -57,7 +57,7 @@ def test_batch_all_good_exits_0_and_second_run_uses_the_cache(tmp_path):
     from notewriter.sources.local import DataDirSource
 
     data = tmp_path / "data"
-    shutil.copytree(SAMPLES, data, ignore=shutil.ignore_patterns(".notewriter-cache"))
+    shutil.copytree(SAMPLES, data)
     out = tmp_path / "out"
     args = ["batch", "--data", str(data), "--as-of", "2025-10-31", "--out", str(out), "--formats", "txt"]
     assert CliRunner().invoke(main, args).exit_code == 0
@@ -73,7 +73,7 @@ def test_batch_all_good_exits_0_and_second_run_uses_the_cache(tmp_path):
 def test_batch_note_equals_the_single_write_note(tmp_path):
     """A batch note (cold cache, warm cache, forked workers) is byte for byte the note `write` gives."""
     data = tmp_path / "data"
-    shutil.copytree(SAMPLES, data, ignore=shutil.ignore_patterns(".notewriter-cache"))
+    shutil.copytree(SAMPLES, data)
     tickers = ["IJR", "SPY", "GLD"]
     single = {}
     for t in tickers:
@@ -98,10 +98,10 @@ def test_fast_csv_reader_matches_the_careful_one_and_still_names_bad_rows(tmp_pa
     import pytest
 
     from notewriter.errors import DataError
-    from notewriter.sources import local
+    from notewriter.sources import local, readers
 
     for path in sorted((SAMPLES / "prices").glob("*.csv")):
-        pd.testing.assert_frame_equal(local.read_prices(path), local._read_prices_careful(path), check_exact=True)
+        pd.testing.assert_frame_equal(local.read_prices(path), readers._read_prices_careful(path), check_exact=True)
     source = local.DataDirSource(SAMPLES)
     pd.testing.assert_frame_equal(source._shares_all, source._shares_careful(), check_exact=True)
     pd.testing.assert_frame_equal(source._flows_all, source._flows_careful(), check_exact=True)

@@ -17,7 +17,6 @@ import pandas as pd
 from ..errors import DataError, UsageError
 from .base import Source
 from .columnar import load_data_dir
-from .readers import _read_prices_careful  # noqa: F401 - importable here: the reference read_prices is tested against
 from .readers import date_index, read_flows_careful, read_flows_columns, read_fund_info, read_prices
 from .readers import read_shares_careful, read_shares_columns
 from .tables import Tables
