@@ -60,7 +60,8 @@ _METRICS = {
     "flow.net_usd": "flow_usd", "flow.vendor_net_usd": "vendor_flow_usd", "flow.shares_change": "shares_change",
     "flow.shares_change_pct": "shares_change_pct", "flow.pct_of_aum": "flow_pct_of_aum",
     "flow.adv_days": "flow_adv_multiple", "flow.sessions": "window_sessions", "flow.vendor_days": "vendor_sessions",
-    "price.ytd_return": "ytd_price_return", "price.window_change": "window_price_return",
+    "price.ytd_return": "ytd_price_return", "price.ytd_total_return": "ytd_total_return",
+    "price.window_change": "window_price_return",
     "price.day_change": "day_price_return", "price.last": "close", "price.adv_usd": "adv_usd",
     "price.low_52w": "low_52w", "price.high_52w": "high_52w", "price.off_high_pct": "off_high_pct",
     "history.zscore": "z_score", "history.percentile": "percentile", "history.streak_days": "streak_sessions",
@@ -76,7 +77,8 @@ _METRICS = {
 # Print precision some claims always carry (others follow the filter's own rule).
 _DIGITS = {"identity.expense_ratio": 2, "history.base_rate.reversal_share": 0, "history.zscore": 1,
            "sentiment.score": 2, "sentiment.ticker_sentiment.score": 2, "sentiment.ticker_sentiment.relevance": 2}
-_TRAILING = {"ytd_return": "ytd", "ytd_flows_usd": "ytd", "history.ytd_usd": "ytd", "history.ytd_other_usd": "ytd", "history.streak_days": "in a row", "price.ytd_return": "ytd", "history.m1_usd": "1m", "history.m3_usd": "3m",
+_TRAILING = {"price.ytd_total_return": "ytd", "ytd_return": "ytd", "ytd_flows_usd": "ytd", "history.ytd_usd": "ytd",
+             "history.ytd_other_usd": "ytd", "history.streak_days": "in a row", "price.ytd_return": "ytd", "history.m1_usd": "1m", "history.m3_usd": "3m",
              "history.momentum_1m": "1m", "history.momentum_3m": "3m", "history.realized_vol": "1m",
              "price.low_52w": "52w", "price.high_52w": "52w", "price.off_high_pct": "52w",
              "history.cum_10d_usd": "10 sessions", "history.cum_10d_pct": "10 sessions"}

@@ -60,6 +60,7 @@ class Rules(BaseModel):
     max_share_jump: float = Field(5.0, gt=1, description="share-count ratio to the last count beyond which a count that is no split is left out")
     max_price_jump: float = Field(10.0, gt=1, description="one-session close ratio beyond which a fund's prices are refused")
     max_flow_share: float = Field(0.5, gt=0, description="flow as a share of assets beyond which a window's flow is withheld")
+    total_return_gap: float = Field(0.0005, ge=0, description="gap between price and total return from which a note states both")
     info_grace_days: int = Field(4, ge=0, description="days after a note's date a fund-info snapshot may be fetched and still describe it")
     holdings_current_days: int = Field(7, ge=0, description="days old a holdings list may be before a note dates it")
 

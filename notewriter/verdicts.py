@@ -39,6 +39,7 @@ class FundVerdicts(Frozen):
     quarter_end_separate: bool = False
     holdings_dated: bool = False
     holdings_undated: bool = False
+    total_return_differs: bool = False
     asset_class: Literal["equity", "fixed income", "commodity", "digital assets"] = "equity"
     ytd_series: str = "share counts"           # the series a partial "year to date" sum comes from
     ytd_basis: str = "estimated from share counts"
@@ -160,6 +161,8 @@ def fund_verdicts(f: FundFacts, rules: Rules) -> FundVerdicts:
         ytd_other_basis=("vendor-reported" if h.ytd_usd is None or h.ytd_usd.basis != "vendor"
                          else "share-count estimate"),
         holdings_undated=f.holdings_undated,
+        total_return_differs=(p.ytd_total_return is not None and p.ytd_return is not None
+                              and abs(p.ytd_total_return.num - p.ytd_return.num) >= rules.total_return_gap),
         holdings_dated=(f.holdings_as_of is not None
                         and (f.as_of - date.fromisoformat(f.holdings_as_of.value)).days > rules.holdings_current_days),
     )

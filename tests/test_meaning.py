@@ -181,3 +181,16 @@ def test_a_note_from_the_full_data_equals_the_note_from_the_data_cut_at_its_date
             assert render_as(a, "json") == render_as(b, "json"), (ticker, window)
     a, b = write_digest(full_src, day, "1d"), write_digest(cut_src, day, "1d")
     assert a.markdown == b.markdown
+
+
+def test_a_year_to_date_return_says_price_and_gives_total_return_beside_it(market):
+    """AGG to April 2, 2026: the close is down 0.7% on the year, the adjusted close up 0.3%."""
+    prices = pd.read_csv(market / "prices" / "AGG.csv", parse_dates=["Date"]).set_index("Date")
+    year_end, day = prices.loc[:"2025-12-31"].iloc[-1], prices.loc["2026-04-02"]
+    price_ret, total_ret = day.Close / year_end.Close - 1, day.AdjClose / year_end.AdjClose - 1
+    assert round(price_ret * 100, 1) == -0.7 and round(total_ret * 100, 1) == 0.3
+    facts = fund_facts("AGG", "2026-04-02", "1w", open_source(market))
+    assert facts.price.ytd_return.num == pytest.approx(price_ret, rel=1e-9)
+    assert facts.price.ytd_total_return.num == pytest.approx(total_ret, rel=1e-9)
+    text = write_note("AGG", "2026-04-02", "1w", open_source(market)).markdown
+    assert "down 0.7% year to date on price (+0.3% with dividends reinvested)" in text

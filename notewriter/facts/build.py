@@ -355,6 +355,7 @@ def _price_facts(F, T: dict, last_ts, src: str) -> Price:
         low_52w=F(_v(T["low_52w"]), "price", src, inputs=("Low",)),
         high_52w=F(_v(T["high_52w"]), "price", src, inputs=("High",)),
         ytd_return=F(_v(T["ytd_return"]), "pct", src, change=True, inputs=("Close",)),
+        ytd_total_return=F(_v(T["ytd_total_return"]), "pct", src, change=True, inputs=("AdjClose",)),
         adv_usd=F(_v(T["adv_usd"]), "usd", src, inputs=("Close", "Volume")),
         off_high_pct=F(_v(T["off_high_pct"]), "pct", src, change=True),
     )

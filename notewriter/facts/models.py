@@ -110,6 +110,7 @@ class Price(Frozen):
     low_52w: Fact | None = None
     high_52w: Fact | None = None
     ytd_return: Fact | None = None
+    ytd_total_return: Fact | None = None  # from adjusted closes (dividends reinvested)
     adv_usd: Fact | None = None
     off_high_pct: Fact | None = None
 

@@ -84,6 +84,7 @@ class Panel:
         self.high = wide("High")
         self.low = wide("Low")
         self.volume = wide("Volume")
+        self.adjclose = wide("AdjClose")  # dividends reinvested, where the price file carries it
         splits = wide("Splits", 0.0)
         splits[~(np.isfinite(splits) & (splits > 0))] = 1.0
         self.cumsplit = np.cumprod(splits, axis=0)

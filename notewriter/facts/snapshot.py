@@ -60,6 +60,8 @@ def compute_snapshot(panel, as_of: pd.Timestamp, window: str, start: pd.Timestam
         y0 = int(panel.sessions.searchsorted(pd.Timestamp(as_of.year, 1, 1))) - 1
         ye_row = panel.lp[y0] if y0 >= 0 else np.full(T, -1)
         tt["ytd_return"] = a_last / take(adj, ye_row) - 1
+        # total return from adjusted closes on the same two sessions, where the file has them
+        tt["ytd_total_return"] = take(panel.adjclose, lp) / take(panel.adjclose, ye_row) - 1
         lo = int(panel.sessions.searchsorted(as_of - pd.Timedelta(weeks=st.range_weeks), side="right"))
         # intraday range in today's share basis: prices before a split scale by the split ratio
         basis = panel.cumsplit[lo:i + 1] / panel.cumsplit[i]

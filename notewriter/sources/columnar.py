@@ -20,7 +20,7 @@ from ..errors import DataError, NotewriterError
 from .readers import read_flows_columns, read_fund_info, read_price_columns, read_shares_columns
 from .tables import PRICE_COLUMNS, KeyedRows, PriceRows, Tables, price_block, price_rows
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 
 
 def cache_dir(root: Path) -> Path:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..errors import NotewriterError
 
-PRICE_COLUMNS = ("Close", "High", "Low", "Volume", "Splits")
+PRICE_COLUMNS = ("Close", "High", "Low", "Volume", "Splits", "AdjClose")
 
 
 @dataclass
@@ -100,7 +100,8 @@ def price_rows(blocks: list[tuple[str, np.ndarray, dict[str, np.ndarray]]]) -> P
 
 
 def price_block(frame_cols: dict[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
-    return {c: np.asarray(frame_cols[c], dtype=float) if c in frame_cols else np.zeros(n) for c in PRICE_COLUMNS}
+    return {c: np.asarray(frame_cols[c], dtype=float) if c in frame_cols
+            else np.full(n, np.nan) if c == "AdjClose" else np.zeros(n) for c in PRICE_COLUMNS}
 
 
 def from_source(source, tickers: Iterable[str] | None = None) -> Tables:
