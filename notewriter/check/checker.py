@@ -7,6 +7,7 @@ import html
 import re
 
 from ..sentences import sentence_spans
+from . import meaning
 from .attribution import _Directions, _prepare, _SegmentBreaks, _subject
 from .index import FactIndex, FactRef, _FactIndex
 from .numbers import _Token, extract_numbers
@@ -29,8 +30,75 @@ def _about(fact: FactRef, subject: str | None) -> bool:
     return fact.ticker is None or fact.ticker == subject or fact.kind == "date"
 
 
+class _Context:
+    """The words around one number that say what it measures (see meaning.py)."""
+
+    __slots__ = ("cues", "unit", "sentence", "direction", "index", "label", "number")
+
+    def __init__(self, cues: dict, unit: str | None, sentence: str, direction: int, index: FactIndex,
+                 label: str | None = None):
+        self.cues, self.unit, self.sentence, self.direction, self.index = cues, unit, sentence, direction, index
+        self.label = label     # the nearest listed name (a sector) before the number in its scope
+        self.number = ""       # the number as written
+
+
+_FLOWS = {"flow_usd", "net_usd", "vendor_flow_usd"}
+
+
+def _misread(fact: FactRef, subject: str | None, ctx: _Context | None) -> str | None:
+    """Why the words around the number do not fit this fact, or None when they fit (or say nothing known)."""
+    if ctx is None:
+        return None
+    path = fact.path
+    if ".config." in path or path.startswith("facts.config.") or path.startswith("config."):
+        key = path.rsplit(".", 1)[-1]
+        if not meaning.threshold_spoken(key, ctx.number, ctx.sentence):
+            return f"matches the configuration value {path}, but its clause does not speak of that threshold"
+    own = ctx.index.labels.get(path)
+    if own is not None and ctx.label is not None and ctx.label != own:
+        return f"text puts it under {ctx.label!r}, but {path} is the figure for {own!r}"
+    reading = ctx.index.readings.get(path)
+    if reading is None:
+        return None
+    cues = ctx.cues
+    if ctx.unit is not None and not meaning.unit_fits(ctx.unit, reading.metric, ctx.index.window_unit):
+        return f"the text counts {ctx.unit}s, but the matched figure {path} ({reading.metric}) is not counted in them"
+    cue = cues.get("period")
+    if cue is not None and not meaning.period_fits(meaning.period_of(cue), reading.period):
+        return f"text says {cue.text!r} but the matched figure {path} covers {reading.covers or reading.period}"
+    cue = cues.get("metric")
+    if cue is not None and not meaning.metric_fits(cue, reading.metric):
+        return f"text says {cue.text!r} but the matched figure {path} is {reading.metric}"
+    cue = cues.get("compare")
+    if cue is not None:
+        words, metrics, sign, says = meaning.COMPARISONS[cue.row]
+        if reading.metric not in metrics and reading.metric in meaning.KNOWN_METRICS:
+            return f"text says {cue.text!r} (of a threshold), but the matched figure {path} is {reading.metric}"
+        if reading.metric in metrics and (float(fact.value) > 0) != (sign > 0) and float(fact.value) != 0:
+            return f"text says {cue.text!r} ({says}), but {path} is {fact.value}"
+    cue = cues.get("rank")
+    if cue is not None:
+        rule = meaning.RANKS[cue.row][1]
+        if reading.metric in meaning.WINDOW_COUNTS:
+            history = path.rsplit(".", 1)[0]
+            if rule == "smallest":
+                return f"text says {cue.text!r}, but no fact ranks this flow the smallest"
+            if rule == "largest":
+                if not ctx.index.largest.get(history, False):
+                    return f"text says {cue.text!r}, but {history}.largest_same_sign is false"
+                z = ctx.index.by_path.get(history + ".zscore")
+                if z is not None and ctx.direction and (float(z.value) > 0) != (ctx.direction > 0):
+                    return f"text says {cue.text!r} in the other direction from {history}.zscore ({z.value})"
+        elif rule == "top" and reading.metric in _FLOWS and ctx.index.ranks:
+            side = "inflows" if float(fact.value) > 0 else "outflows"
+            rank = ctx.index.ranks.get((side, subject or ""))
+            if rank != 1:
+                return f"text says {cue.text!r}, but {subject} is not first among {side} (rank {rank or 'none'})"
+    return None
+
+
 def _judge(tok: _Token, subject: str | None, direction: int, word: str | None, index: _FactIndex,
-           finding: Finding, clause: str = "") -> None:
+           finding: Finding, clause: str = "", ctx: _Context | None = None) -> None:
     if tok.kinds == ("date",):
         candidates = index.dates.get(tok.date_key, [])
         if candidates:
@@ -47,7 +115,7 @@ def _judge(tok: _Token, subject: str | None, direction: int, word: str | None, i
                 named = [f for f in candidates if path.search(f.path) and _about(f, subject)]
                 if named:
                     candidates = named
-    wrong_direction = wrong_ticker = wrong_sign = None
+    wrong_direction = wrong_ticker = wrong_sign = misread = None
     for fact in candidates:
         if fact.kind == "date":
             finding.matched = fact.path
@@ -63,9 +131,15 @@ def _judge(tok: _Token, subject: str | None, direction: int, word: str | None, i
             if (fv > 0) != (direction > 0):
                 wrong_direction = wrong_direction or fact
                 continue
+        problem = _misread(fact, subject, ctx)
+        if problem is not None:
+            misread = misread or problem
+            continue
         finding.matched = fact.path
         return
-    if wrong_direction is not None:
+    if misread is not None:
+        finding.reason = misread
+    elif wrong_direction is not None:
         finding.reason = (f"the direction word {word!r} disagrees with the sign of {wrong_direction.path} "
                           f"({wrong_direction.value})")
     elif wrong_sign is not None:
@@ -91,11 +165,15 @@ def _check(text: str, index: FactIndex, default_ticker: str | None) -> CheckRepo
         return report
     values = index.values
     directions = _Directions(scan)
+    cues = meaning.Cues(scan) if index.readings else None
+    labels = [(m.start(), m.end(), m.group(0).lower()) for m in index.labels_rx.finditer(scan)] \
+        if index.labels_rx is not None else []
+    label_ends = [e for _, e, _ in labels]
     sentences = sentence_spans(text)
     sentence_starts = [a for a, _ in sentences]
     mention_starts = [m[0] for m in mentions]
     by_sentence: dict[tuple[int, int], tuple[str, _SegmentBreaks | None]] = {}
-    for tok in tokens:
+    for n, tok in enumerate(tokens):
         k = max(0, bisect.bisect_right(sentence_starts, tok.start) - 1)
         s0, s1 = sentences[k] if sentences else (0, len(scan))
         s1 = max(s1, tok.end)
@@ -117,7 +195,23 @@ def _check(text: str, index: FactIndex, default_ticker: str | None) -> CheckRepo
         if tok.signed and direction != 0 and (direction > 0) != (tok.value > 0) and tok.value != 0:
             finding.reason = f"the direction word {word!r} contradicts the sign shown"
         else:
-            _judge(tok, subject, 0 if tok.signed else direction, word, values, finding, scan[a:b])
+            ctx = None
+            if cues is not None and tok.kinds != ("date",):
+                lo = max(a, tokens[n - 1].end) if n else a
+                hi = min(b, tokens[n + 1].start + 1) if n + 1 < len(tokens) else b
+                unit = meaning.unit_after(scan, tok.end) if "count" in tok.kinds else None
+                label = None
+                if labels:
+                    k = bisect.bisect_right(label_ends, tok.start) - 1
+                    if k >= 0 and labels[k][0] >= lo:
+                        label = labels[k][2]
+                prev = tokens[n - 1] if n and tokens[n - 1].end > a and tokens[n - 1].kinds != ("date",) else None
+                nxt = tokens[n + 1] if n + 1 < len(tokens) and tokens[n + 1].start < b and \
+                    tokens[n + 1].kinds != ("date",) else None
+                near = cues.near(lo, hi, tok.start, tok.end, prev.end if prev else None, nxt.start if nxt else None)
+                ctx = _Context(near, unit, scan[a:b], direction, index, label)
+                ctx.number = tok.text
+            _judge(tok, subject, 0 if tok.signed else direction, word, values, finding, scan[a:b], ctx)
         report.findings.append(finding)
     return report
 

@@ -161,9 +161,51 @@ class FactIndex:
                          if n and n.strip() and (re.search(r"\d", n) or n.strip() in named)}
         self.names_rx = _names_pattern(self.maskable) if self.maskable else None
         self.tickers_rx = _tickers_pattern(tickers) if tickers else None
+        self.by_path = {f.path: f for f in facts}
+        # what each fact measures (see meaning.py); empty when built from bare facts
+        self.readings: dict = {}
+        self.window_unit: str | None = None
+        self.largest: dict[str, bool] = {}        # history path -> its flow is the largest of its sign
+        self.ranks: dict[tuple[str, str], int] = {}   # ("inflows" | "outflows", ticker) -> leaderboard rank
+        self.labels: dict[str, str] = {}     # fact path -> the name it is listed under (a sector)
+        self.labels_rx: re.Pattern | None = None
 
     @classmethod
     def from_doc(cls, doc: dict) -> FactIndex:
+        from . import meaning
+
         facts, tickers, names, named = _walk_facts(doc)
-        return cls(facts, tickers, names, named, doc.get("ticker"))
+        index = cls(facts, tickers, names, named, doc.get("ticker"))
+        index.readings = meaning.readings(doc, [f.path for f in facts])
+        index.window_unit = meaning.window_unit(doc)
+        _walk_ranks(doc.get("facts"), "facts", index)
+        if index.labels:
+            from ..kinds.fund import _SECTOR_NAMES  # the names the templates print for sector keys
+
+            spoken = {}
+            for path, key in index.labels.items():
+                spoken[path] = _SECTOR_NAMES.get(key, key.replace("_", " "))
+                index.labels[path] = spoken[path].lower()
+            index.labels_rx = re.compile(rf"(?<![\w-])(?:{_alternation(spoken.values())})(?![\w-])", re.I)
+        return index
+
+
+def _walk_ranks(node, path: str, index: FactIndex) -> None:
+    """The largest-same-sign flags of every history and the leaderboard ranks of a facts document."""
+    if isinstance(node, dict):
+        if isinstance(node.get("largest_same_sign"), bool):
+            index.largest[path] = node["largest_same_sign"]
+        for side in ("inflows", "outflows"):
+            for row in node.get(side) or () if isinstance(node.get(side), list) else ():
+                rank = row.get("rank") if isinstance(row, dict) else None
+                if isinstance(rank, dict) and isinstance(row.get("ticker"), str):
+                    index.ranks[(side, row["ticker"])] = int(rank.get("value") or 0)
+        for k, v in node.items():
+            if isinstance(v, (dict, list)) and k not in ("inflows", "outflows"):
+                _walk_ranks(v, f"{path}.{k}", index)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            if isinstance(v, list) and len(v) == 2 and isinstance(v[0], str) and isinstance(v[1], dict):
+                index.labels[f"{path}[{i}][1]"] = v[0]
+            _walk_ranks(v, f"{path}[{i}]", index)
 
