@@ -72,7 +72,7 @@ _METRICS = {
     "components.day_change": "day_price_return", "components.weight": "weight", "components.flow_usd": "basket_flow_usd",
     "peers.net_usd": "flow_usd", "inflows.net_usd": "flow_usd", "outflows.net_usd": "flow_usd",
     "returns.ret": "forward_return", "ytd_return": "ytd_price_return", "ytd_flows_usd": "ytd_flow_usd",
-    "net_usd": "flow_usd",
+    "net_usd": "flow_usd", "category_net_usd": "category_flow_usd", "category_funds": "category_funds",
 }
 # Print precision some claims always carry (others follow the filter's own rule).
 _DIGITS = {"identity.expense_ratio": 2, "history.base_rate.reversal_share": 0, "history.zscore": 1,
@@ -84,7 +84,8 @@ _TRAILING = {"price.ytd_total_return": "ytd", "ytd_return": "ytd", "ytd_flows_us
              "history.cum_10d_usd": "10 sessions", "history.cum_10d_pct": "10 sessions"}
 _INDEX = re.compile(r"\[\d+\]")
 _PREFIX = re.compile(r"^notes\.|^rotation\.(?:analog\.)?(?:inflow|outflow)\.")
-_WINDOWED = {"price.window_change", "components.window_change", "components.flow_usd"}
+_WINDOWED = {"price.window_change", "components.window_change", "components.flow_usd", "category_net_usd",
+             "category_funds"}
 
 
 def _generic(path: str) -> str:

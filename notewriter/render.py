@@ -65,6 +65,13 @@ def pct(x, digits: int | None = None, signed: bool = False) -> str:
     return body
 
 
+def pp(x, digits: int = 1) -> str:
+    """A gap between two percentages, in percentage points: 0.012 -> "1.2 percentage points"."""
+    v = abs(_num(x) * 100)
+    body = f"{v:,.{digits}f}"
+    return f"{body} percentage point" + ("" if body == "1.0" or body == "1" else "s")
+
+
 def spct(x, digits: int | None = None) -> str:
     return pct(x, digits, signed=True)
 
@@ -165,7 +172,7 @@ def listsep(loop) -> str:
     return ", " if loop.revindex > 2 else " and " if loop.revindex == 2 else ""
 
 
-FILTERS = {"usd": _marking(usd), "pct": _marking(pct, True), "spct": _marking(spct, True),
+FILTERS = {"usd": _marking(usd), "pct": _marking(pct, True), "spct": _marking(spct, True), "pp": _marking(pp, True),
            "shares": _marking(shares), "price": _marking(price), "num": _marking(num, True),
            "snum": _marking(snum, True), "integer": _marking(integer), "longdate": _marking(longdate),
            "ordinal": _marking(ordinal), "words": _marking(words), "article": article}

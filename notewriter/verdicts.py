@@ -40,8 +40,10 @@ class FundVerdicts(Frozen):
     holdings_dated: bool = False
     holdings_undated: bool = False
     total_return_differs: bool = False
+    category_flow: Literal["in", "out", "flat", "unknown"] = "unknown"
+    stance: Literal["follow", "fade", "wait"] = "wait"  # the one trade decision every section follows
     asset_class: Literal["equity", "fixed income", "commodity", "digital assets"] = "equity"
-    ytd_series: str = "share counts"           # the series a partial "year to date" sum comes from
+    ytd_series: str = "flows estimated from share counts"  # the series a partial "year to date" sum comes from
     ytd_basis: str = "estimated from share counts"
     ytd_other_basis: str = "vendor-reported"
     quarters_driver: str = "earnings and the rate path"
@@ -98,10 +100,13 @@ def fund_verdicts(f: FundFacts, rules: Rules) -> FundVerdicts:
     elif h.largest_same_sign:
         size = "record"
     elif z is not None:
-        size = "unusual" if abs(z) >= rules.z_unusual else "elevated" if abs(z) >= rules.z_elevated else "ordinary"
-        pctile = _n(h.percentile) if h.percentile is not None else 50
-        if size == "ordinary" and (pctile <= rules.tail_percentile or pctile >= 100 - rules.tail_percentile):
-            size = "elevated"  # a tail percentile with a small z-score: fat-tailed history, still not routine
+        by_z = 2 if abs(z) >= rules.z_unusual else 1 if abs(z) >= rules.z_elevated else 0
+        by_pct = 0
+        if h.percentile is not None:
+            # how far into its own direction's tail the flow sits: 95 = larger than 95% of earlier windows
+            tail = h.percentile.num if direction == "inflow" else 100 - h.percentile.num
+            by_pct = 2 if tail >= rules.percentile_unusual else 1 if tail >= rules.percentile_elevated else 0
+        size = ("ordinary", "elevated", "unusual")[max(by_z, by_pct)]
     elif fl.pct_of_aum is not None:
         a = abs(fl.pct_of_aum.num)
         size = "unusual" if a >= rules.pct_unusual else "elevated" if a >= rules.pct_elevated else "ordinary"
@@ -136,7 +141,11 @@ def fund_verdicts(f: FundFacts, rules: Rules) -> FundVerdicts:
         base_rate = ("contrarian" if share >= rules.base_rate_contrarian
                      else "confirming" if share <= rules.base_rate_confirming else "mixed")
 
+    big = direction in ("inflow", "outflow") and size in ("record", "unusual", "elevated")
+    stance = ("fade" if big and base_rate == "contrarian" else
+              "follow" if big and flow_vs_price != "diverging" and base_rate != "contrarian" else "wait")
     return FundVerdicts(
+        stance=stance,
         direction=direction, size=size, liquidity=liquidity, stress=stress, trend=trend,
         flow_vs_price=flow_vs_price, base_rate=base_rate,
         adv_material=d is not None and d >= rules.adv_material,
@@ -155,12 +164,17 @@ def fund_verdicts(f: FundFacts, rules: Rules) -> FundVerdicts:
         quarter_end_separate=f.dates.quarter_end.value != f.dates.month_end.value,
         asset_class=(cls := asset_class(f.identity.category)),
         quarters_driver=QUARTER_DRIVERS[cls],
-        ytd_series="share counts" if h.ytd_usd is None or h.ytd_usd.basis != "vendor" else "vendor flows",
+        ytd_series=("flows estimated from share counts" if h.ytd_usd is None or h.ytd_usd.basis != "vendor"
+                    else "vendor flows"),
         ytd_basis=("estimated from share counts" if h.ytd_usd is None or h.ytd_usd.basis != "vendor"
                    else "as reported by the vendor"),
         ytd_other_basis=("vendor-reported" if h.ytd_usd is None or h.ytd_usd.basis != "vendor"
                          else "share-count estimate"),
         holdings_undated=f.holdings_undated,
+        category_flow=("unknown" if f.category_net_usd is None or f.category_funds is None or f.category_funds.num < 2
+                       else "flat" if round(abs(f.category_net_usd.num) / rules.flat_usd) == 0
+                       or (fl.aum_usd is not None and abs(f.category_net_usd.num) < rules.flat_pct_of_aum * fl.aum_usd.num)
+                       else "in" if f.category_net_usd.num > 0 else "out"),
         total_return_differs=(p.ytd_total_return is not None and p.ytd_return is not None
                               and abs(p.ytd_total_return.num - p.ytd_return.num) >= rules.total_return_gap),
         holdings_dated=(f.holdings_as_of is not None

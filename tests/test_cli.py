@@ -248,3 +248,17 @@ def test_an_override_that_states_an_unsupported_number_is_not_published(tmp_path
     ijr = next(r for r in rows if r["ticker"] == "IJR")
     assert ijr["status"] == "failed" and "not published" in ijr["error"] and ijr["paths"] == {}
     assert not (out_dir / "md" / "IJR.md").exists()
+
+
+def test_a_data_directory_named_with_digits_and_underscores_is_not_a_number(tmp_path):
+    """The footer names the data directory; 'flows_2024_v2' is a name, not the numbers 2024 and 2."""
+    data = tmp_path / "flows_2024_v2"
+    days = sessions("2024-01-02", "2024-06-28")
+    write_prices(data, "ABC", days, 20.0)
+    write_fund(data, "ABC", longName="ABC Fund")
+    write_shares(data, [(d.date().isoformat(), "ABC", 1_000_000 + 50_000 * (i // 20), 20.0)
+                        for i, d in enumerate(days)])
+    for fmt in ("md", "html"):
+        code, out, err = run("write", "ABC", "--data", str(data), "--format", fmt)
+        assert code == 0, err
+        assert "flows_2024_v2" in out

@@ -49,7 +49,7 @@ def test_gld_digest_and_note_state_the_years_vendor_flows(market):
 
 
 def test_a_sum_that_starts_after_january_says_where_it_starts(tmp_path):
-    """Share counts from March 2 only: 'year to date' would be a lie, so the note says 'since March 2'."""
+    """Share counts from March 2 only: 'year to date' would be a lie, so the note says where flows start."""
     days = sessions("2025-01-02", "2026-03-31")
     write_prices(tmp_path, "ABC", days, 50.0)
     write_fund(tmp_path, "ABC", longName="ABC Fund", category="Large Blend")
@@ -194,3 +194,17 @@ def test_a_year_to_date_return_says_price_and_gives_total_return_beside_it(marke
     assert facts.price.ytd_total_return.num == pytest.approx(total_ret, rel=1e-9)
     text = write_note("AGG", "2026-04-02", "1w", open_source(market)).markdown
     assert "down 0.7% year to date on price (+0.3% with dividends reinvested)" in text
+
+
+# ---- rules that say true things ---------------------------------------------------------------
+
+
+def test_a_gap_between_percentages_is_in_percentage_points(market):
+    """EWY, week to April 2, 2026: 10-session flows against the 2% stress level; the gap is in points."""
+    note = write_note("EWY", "2026-04-02", "1w", open_source(market))
+    gap = note.claim("history.stress_gap_pct")
+    c10 = note.claim("history.cum_10d_pct").num
+    assert gap.num == pytest.approx(c10 + 0.02)  # by hand: the flow share plus the 2% level
+    printed = [note.markdown[s.start:s.end] for s in note.spans if s.claim == "history.stress_gap_pct"]
+    assert printed and all(p.endswith(("percentage point", "percentage points")) for p in printed)
+    assert f"{abs(gap.num) * 100:.1f}% short of it" not in note.markdown

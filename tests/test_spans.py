@@ -25,6 +25,8 @@ def _formats(claim: dict) -> set[str]:
     unit = claim["unit"]
     if unit == "usd":
         return {render.usd(v), render.usd(v, signed=True)}
+    if unit == "pct" and claim["metric"].endswith("_pp"):
+        return {render.pp(v, 1 if d is None else d)}  # a gap between percentages, in percentage points
     if unit == "pct":
         return {render.pct(v, d), render.spct(v, d)}
     if unit == "shares":

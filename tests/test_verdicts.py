@@ -128,14 +128,22 @@ def test_size_by_z_score(z, size):
     assert verdict(flow=MOVING, history={"zscore": z}).size == size
 
 
+# MOVING is an outflow: its own tail is the low percentiles (few earlier windows lost more).
+# By hand with the default bands (90 / 97.5): percentile 10 -> tail 90 elevated; 2 -> tail 98 unusual.
 @pytest.mark.parametrize("percentile,size", [
-    (R.tail_percentile, "elevated"), (R.tail_percentile - 1, "elevated"), (R.tail_percentile + 1, "ordinary"),
-    (100 - R.tail_percentile, "elevated"), (100 - R.tail_percentile + 1, "elevated"),
-    (100 - R.tail_percentile - 1, "ordinary"), (50, "ordinary"),
+    (100 - R.percentile_elevated, "elevated"), (100 - R.percentile_elevated + 1, "ordinary"),
+    (100 - R.percentile_unusual, "unusual"), (100 - R.percentile_unusual + 0.5, "elevated"),
+    (50, "ordinary"),
+    (94, "ordinary"), (99, "ordinary"),  # the inflow tail says nothing about an outflow's size
 ])
-def test_a_tail_percentile_lifts_an_ordinary_z_score(percentile, size):
+def test_a_percentile_in_the_flows_own_tail_lifts_an_ordinary_z_score(percentile, size):
     v = verdict(flow=MOVING, history={"zscore": 0.5, "percentile": fact(percentile, "count")})
     assert v.size == size
+
+
+def test_an_inflow_at_the_94th_percentile_is_larger_than_usual():
+    v = verdict(flow={"net_usd": 50e6}, history={"zscore": 0.5, "percentile": fact(94, "count")})
+    assert v.size == "elevated"
 
 
 def test_a_tail_percentile_does_not_lower_an_unusual_z_score():

@@ -35,9 +35,12 @@ def _walk_facts(doc: dict):
             ticker = node.get("ticker") if isinstance(node.get("ticker"), str) else None
             if ticker:
                 tickers.add(ticker)
-            for key in ("name", "category", "family"):
+            for key in ("name", "category", "family", "data_label"):
                 if isinstance(node.get(key), str) and node[key]:
                     names.append(node[key])
+                    plain = re.sub(r"[*_`#|]", " ", node[key])  # as the markup stripper leaves it
+                    if plain != node[key]:
+                        names.append(plain)
             if ticker and isinstance(node.get("name"), str) and node["name"].strip():
                 named.setdefault(node["name"].strip(), ticker)
             for k, v in node.items():

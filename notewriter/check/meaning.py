@@ -106,7 +106,7 @@ _UNIT_AFTER = re.compile(r"[- ](?:trading[- ]|earlier[- ])?(sessions?|days?|week
 
 # (words, metrics they apply to, the sign the figure must have, what the words say)
 COMPARISONS: tuple[tuple[str, frozenset[str], int, str], ...] = (
-    (r"short of it|shy of it|short of the stress level|within(?= [\d.]+% of it)", frozenset({"stress_gap_pp"}), +1,
+    (r"short of it|shy of it|short of the stress level|within(?= [\d.]+(?:%| percentage points?) of it)", frozenset({"stress_gap_pp"}), +1,
      "the threshold is not reached"),
     (r"past it|beyond it|through it|past the stress level|over the stress level", frozenset({"stress_gap_pp"}), -1,
      "the threshold is crossed"),

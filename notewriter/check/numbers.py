@@ -34,7 +34,7 @@ _NUMBER = re.compile(
     r"(?P<sign>(?<![\w.%$)\]])[+\-−](?=(?:\$|US\$|USD\s?)?\d))?"
     r"(?P<dollar>US\$|\$|USD\s?)?\s?"
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    r"(?P<suffix>\s*(?:%|percent\b|per\s?cent\b|pct\b|basis\s+points?\b|bps?\b)"
+    r"(?P<suffix>\s*(?:%|percentage\s+points?\b|percent\b|per\s?cent\b|pct\b|basis\s+points?\b|bps?\b|pp\b)"
     r"|\s*(?:" + _SCALE_WORDS + r")\b|[kKmMbB](?:n|ln)?\b|(?:st|nd|rd|th)\b|\s?(?:x|×)(?![\w])"
     r"|\s+times\b)?",
     re.IGNORECASE)
@@ -181,7 +181,7 @@ def extract_numbers(text: str) -> list[_Token]:
         tol = _precision(num)
         dollar = bool(m.group("dollar"))
         follows = text[end:end + 40].lower()
-        if suffix in ("%", "percent", "per cent", "percent", "pct") or suffix.startswith("per"):
+        if suffix in ("%", "percent", "per cent", "percent", "pct", "pp") or suffix.startswith("per"):
             kinds, scale = ("pct",), 0.01
         elif suffix.startswith("basis") or suffix in ("bp", "bps"):
             kinds, scale = ("pct",), 1e-4

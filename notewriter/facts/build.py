@@ -9,7 +9,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from .. import calendar
+from .. import calendar, reference
 from ..config import Rules
 from ..errors import UsageError
 from ..sources.base import Source
@@ -276,13 +276,27 @@ def build_facts(ticker: str, as_of: date | str | None, window: Window, source: S
         peers = by_cat.get(identity.category) if identity.category else None
         if peers is None:
             peers = panel.window_table(snap).iloc[:0]
-    peer_facts = _peers(F, ticker, identity.category, flow, peers)
+    index_of = reference.same_index()
+    peer_facts = _peers(F, ticker, identity.category, flow, peers, index_of)
+    cat_net = cat_n = None
+    if identity.category and flow.net_usd is not None:
+        totals = snap.extra.get("category_totals")
+        if totals is None:  # once per snapshot: every fund with a figure, however small
+            table = panel.window_table(snap)
+            table = table[table["net_usd"].notna()]
+            totals = snap.extra["category_totals"] = {
+                k: (float(g["net_usd"].sum()), len(g)) for k, g in table.groupby("category")}
+        if identity.category in totals:
+            net, n = totals[identity.category]
+            cat_net = F(net, "usd", "derived", ticker=None, change=True, inputs=("flow.net_usd", "peers"))
+            cat_n = F(n, "count", "derived", ticker=None)
     return FundFacts(ticker=ticker, as_of=as_of_d, window=window, identity=identity, flow=flow, price=price,
                      history=history, components=components, sectors=sectors, peers=peer_facts,
                      quality=tuple(quality), config=cfg, dates=_dates(F, last_ts), data_label=source.label,
                      synthetic=source.synthetic,
                      holdings_as_of=F(holdings_as_of.isoformat(), "date", "holdings") if holdings_as_of else None,
-                     holdings_undated=bool(holdings_undated))
+                     holdings_undated=bool(holdings_undated), tracks=index_of.get(ticker),
+                     category_net_usd=cat_net, category_funds=cat_n)
 
 
 def config_facts(F, settings: Rules) -> Config:
@@ -322,7 +336,8 @@ def _peer_arrays(peers: pd.DataFrame) -> dict:
     return arrays
 
 
-def _peers(F, ticker: str, category: str | None, flow: Flow, peers: pd.DataFrame) -> tuple[Peer, ...]:
+def _peers(F, ticker: str, category: str | None, flow: Flow, peers: pd.DataFrame,
+           index_of: dict[str, str]) -> tuple[Peer, ...]:
     """Funds in the same category with flows over the same window: opposite flows first, then by size."""
     if not category or flow.net_usd is None or peers.empty:
         return ()
@@ -335,6 +350,7 @@ def _peers(F, ticker: str, category: str | None, flow: Flow, peers: pd.DataFrame
     top = idx[np.lexsort((a["order"][idx], -np.abs(net[idx]), ~opposite))][:3]
     return tuple(Peer(ticker=str(a["ticker"][i]), name=str(a["name"][i]),
                       opposite=bool(np.sign(net[i]) == -np.sign(flow.net_usd.num)),
+                      same_index=ticker in index_of and index_of.get(str(a["ticker"][i])) == index_of[ticker],
                       net_usd=F(float(net[i]), "usd", str(a["source"][i]), ticker=str(a["ticker"][i]), change=True))
                  for i in top)
 
@@ -404,7 +420,9 @@ def _history(F, R: dict, T: dict, src: str, flow: Flow, settings: Rules, window:
     kw["realized_vol"] = F(_v(T["realized_vol"]), "pct", "derived", inputs=("Close",))
     for key in ("momentum_1m", "momentum_3m"):
         kw[key] = F(_v(T[key]), "pct", "derived", change=True, inputs=("Close",))
-    if window != "ytd" and R["br_events"] >= 3:
+    big_enough = (flow.pct_of_aum is None or abs(flow.pct_of_aum.num) >= settings.base_rate_min_share) \
+        and R["br_threshold"] >= settings.base_rate_min_usd
+    if window != "ytd" and R["br_events"] >= settings.base_rate_min_events and big_enough:
         events, rev = int(R["br_events"]), int(R["br_reversals"])
         kw["base_rate"] = BaseRate(
             threshold_usd=F(float(R["br_threshold"]), "usd", "derived", inputs=("flow.net_usd",)),

@@ -144,6 +144,7 @@ class Peer(Frozen):
     name: str
     net_usd: Fact
     opposite: bool
+    same_index: bool = False  # tracks the same index (or holds the same underlying) as the note's fund
 
 
 class Dates(Frozen):
@@ -186,6 +187,9 @@ class FundFacts(Frozen):
     synthetic: bool = False
     holdings_as_of: Fact | None = None  # the date the listed components are as of, when the source says
     holdings_undated: bool = False      # components from a holdings file that does not say its date
+    tracks: str | None = None           # the index it shares with other funds (notewriter/reference/same_index.csv)
+    category_net_usd: Fact | None = None  # the whole category's net flow over the window, this fund included
+    category_funds: Fact | None = None    # funds of the category with a flow figure for the window
 
 
 class LeaderRow(Frozen):

@@ -237,6 +237,17 @@ def _flow_stats(panel, i: int, s0: int, n: int, window: str, st) -> dict[str, np
             f2 = adj_f[e + fwd_min, fc] / adj_f[e, fc] - 1
             f6 = adj_f[e + fwd_max, fc] / adj_f[e, fc] - 1
         hit &= np.isfinite(f2) & np.isfinite(f6)
+        # one event per episode: a hit whose forward horizon overlaps an earlier counted one is the
+        # same episode (nine days in a row of one selloff are one precedent, not nine)
+        for j in np.flatnonzero(hit.sum(axis=0) > 1):
+            rows = np.flatnonzero(hit[:, j])
+            order = rows[np.argsort(ends[rows, j])]
+            last_end = None
+            for r in order:
+                if last_end is not None and ends[r, j] - last_end < fwd_max:
+                    hit[r, j] = False
+                else:
+                    last_end = ends[r, j]
         events = hit.sum(axis=0)
         rev = (hit & (np.sign(f6) == -np.sign(x)[None, :])).sum(axis=0)
         with np.errstate(invalid="ignore"), warnings.catch_warnings():

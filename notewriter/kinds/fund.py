@@ -60,7 +60,8 @@ def fund_context(f: FundFacts, claims: dict[str, Claim], rules: Rules, path: str
     up = sorted((i for i in moved_i if f.components[i].day_change.num > 0), key=lambda i: -f.components[i].day_change.num)
     down = sorted((i for i in moved_i if f.components[i].day_change.num < 0), key=lambda i: f.components[i].day_change.num)
     peers = [wrap(p, f"{at}peers[{i}]", claims) for i, p in enumerate(f.peers)]
-    opposite = [p for p, raw in zip(peers, f.peers) if raw.opposite][:rules.named_peers]
+    opposite = [p for p, raw in zip(peers, f.peers) if raw.opposite and not raw.same_index][:rules.named_peers]
+    switch = [p for p, raw in zip(peers, f.peers) if raw.opposite and raw.same_index][:rules.named_peers]
     same = [p for p, raw in zip(peers, f.peers) if not raw.opposite][:rules.named_peers]
     category = f.identity.category
     quality = messages(f.quality, f"{at}quality", claims)
@@ -76,7 +77,8 @@ def fund_context(f: FundFacts, claims: dict[str, Claim], rules: Rules, path: str
         "top_components": [comp(i) for i in range(min(k, len(f.components)))],
         "lead_component": comp(0) if f.components else None,
         "paid": [comp(i) for i, x in enumerate(f.components) if x.flow_usd is not None][:k],
-        "opposite": opposite, "same": same,
+        "opposite": opposite, "same": same, "switch": switch,
+        "track_phrase": "they all track" if len(switch) > 1 else "both track",
         "category_phrase": f"the {category} category" if category else "its category",
         "sector_names": _SECTOR_NAMES,
         "fixed_income": any(w in (category or "").lower() for w in _FIXED_INCOME),
