@@ -7,6 +7,7 @@ taken from the code under test.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -208,3 +209,82 @@ def test_a_gap_between_percentages_is_in_percentage_points(market):
     printed = [note.markdown[s.start:s.end] for s in note.spans if s.claim == "history.stress_gap_pct"]
     assert printed and all(p.endswith(("percentage point", "percentage points")) for p in printed)
     assert f"{abs(gap.num) * 100:.1f}% short of it" not in note.markdown
+
+
+def _notes_universe(market, day, window):
+    src = open_source(market)
+    from notewriter.facts.panel import panel_for
+
+    out = []
+    for t in panel_for(src, pd.Timestamp(day)).funds:
+        try:
+            out.append(write_note(t, day, window, src))
+        except Exception:  # a fund refused by a guard is not a note
+            continue
+    return out
+
+
+@pytest.mark.parametrize("day", ["2026-04-02", "2026-03-20"])
+def test_no_pair_trade_between_funds_on_the_same_index(market, day):
+    from notewriter.reference import same_index
+
+    index = same_index()
+    for note in _notes_universe(market, day, "1w"):
+        for line in note.markdown.splitlines():
+            m = re.search(r"Pair: long (\w+) against short (\w+)", line)
+            if m:
+                a, b = m.groups()
+                assert not (a in index and index.get(a) == index.get(b)), (note.subjects, line)
+
+
+def test_voo_against_spy_and_ivv_reads_as_a_wrapper_switch(market):
+    """VOO lost money in the week to April 2, 2026 while IVV and SPY (same S&P 500) took it in."""
+    flows = pd.read_csv(market / "flows.csv", parse_dates=["date"])
+    week = flows[(flows.date > "2026-03-26") & (flows.date <= "2026-04-02")].groupby("ticker").flow_usd.sum()
+    assert week["VOO"] < 0 < week["IVV"] and week["SPY"] > 0
+    text = write_note("VOO", "2026-04-02", "1w", open_source(market)).markdown
+    assert "track the S&P 500" in text and "switching between wrappers" in text
+    assert "Pair: long" not in text
+
+
+def test_category_sentence_states_the_categorys_actual_net_flow(market):
+    """The Large Blend category's week: the sum over its funds with flow figures, from the files."""
+    note = write_note("VOO", "2026-04-02", "1w", open_source(market))
+    facts = fund_facts("VOO", "2026-04-02", "1w", open_source(market))
+    members = [t for t in ("SPY", "IVV", "VOO", "VTI") if fund_facts(t, "2026-04-02", "1w", open_source(market))
+               .identity.category == "Large Blend"]
+    total = sum(fund_facts(t, "2026-04-02", "1w", open_source(market)).flow.net_usd.num for t in members
+                if fund_facts(t, "2026-04-02", "1w", open_source(market)).flow.net_usd is not None)
+    assert facts.category_net_usd.num == pytest.approx(total, rel=1e-9)
+    word = "coming into the category" if total > 0 else "leaving the category"
+    assert word in note.markdown
+    assert "rather than leaving it" not in note.markdown
+
+
+def test_trade_ideas_follow_the_notes_own_verdicts(market):
+    """No note rides a flow that its own time horizons say price leans against, or chases a contrarian record."""
+    for day in ("2026-04-02", "2026-03-20"):
+        for note in _notes_universe(market, day, "1w"):
+            text = note.markdown
+            if "rarely win quickly" in text or "base rate argues against" in text:
+                assert "ride the inflow" not in text and "expresses the flow signal" not in text, note.subjects
+
+
+def test_a_base_rate_counts_separate_episodes(tmp_path):
+    """Nine big redemption days in a row, once, long ago: one precedent, so no base rate (five are needed);
+    counted day by day they would have been nine "events"."""
+    days = sessions("2024-01-02", "2025-06-30")
+    write_prices(tmp_path, "ABC", days, 50.0)
+    write_fund(tmp_path, "ABC", longName="ABC Fund", category="Large Blend")
+    units, rows = 10_000_000, []
+    burst = set(range(100, 109))
+    for k, d in enumerate(days):
+        if k in burst or k == len(days) - 1:
+            units -= 200_000          # 2% of the fund a day: far above the 1-2-5 threshold of $10 million
+        elif k % 2:
+            units += 1_000            # small noise otherwise
+        rows.append((d.date().isoformat(), "ABC", units, None))
+    write_shares(tmp_path, rows)
+    facts = fund_facts("ABC", days[-1], "1d", open_source(tmp_path))
+    assert facts.flow.net_usd.num == pytest.approx(-200_000 * 50.0)
+    assert facts.history.base_rate is None
