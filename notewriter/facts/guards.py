@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from .arrays import lastpos
+from .arrays import lastpos, take
 
 # share-count ratios that look like a split or reverse split
 SPLIT_RATIOS = np.array([2, 3, 4, 5, 8, 10, 20, 1 / 2, 1 / 3, 1 / 4, 1 / 5, 1 / 8, 1 / 10, 1 / 20])
@@ -25,14 +25,6 @@ class GuardFlag:
     code: str
     text: str
     values: dict = field(default_factory=dict)
-
-
-def take_rows(arr: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """arr[rows[i, j], j] for every cell; NaN where rows < 0."""
-    cols = np.arange(arr.shape[1])[None, :]
-    out = arr[np.clip(rows, 0, None), cols].astype(float)
-    out[rows < 0] = np.nan
-    return out
 
 
 def _day(sessions: pd.DatetimeIndex, row: int) -> str:
@@ -71,7 +63,8 @@ def price_errors(sessions: pd.DatetimeIndex, tickers: list[str], close: np.ndarr
         for k in map(int, jump):
             # an unrecorded split (a persistent move by a split ratio) is not an error; a spike or an odd
             # multiple is
-            split_like = bool(np.any(np.abs(ratio[k] * SPLIT_RATIOS - 1) < 0.05))
+            # within 10% of a split ratio: the same tolerance the share-count split detection gives the close
+            split_like = bool(np.any(np.abs(ratio[k] * SPLIT_RATIOS - 1) < 0.1))
             later = a[k + 2:k + 7] / a[k]
             persistent = len(later) > 0 and bool(np.all(np.abs(later / ratio[k] - 1) < 0.5))
             if split_like and persistent:
@@ -103,7 +96,7 @@ def clean_share_counts(sessions: pd.DatetimeIndex, funds: list[str], shares: np.
     # a cheap screen over consecutive observations; the careful pass compares with the last count kept
     pos = lastpos(valid)
     before = np.vstack([np.full((1, shares.shape[1]), -1), pos[:-1]])
-    prev = take_rows(shares, before)
+    prev = take(shares, before)
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = shares / prev
     suspect = np.flatnonzero(np.any(valid & ((ratio > max_jump) | (ratio < 1 / max_jump)), axis=0))
