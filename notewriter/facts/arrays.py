@@ -28,7 +28,8 @@ def lastrow(valid: np.ndarray) -> np.ndarray:
 
 
 def take(arr: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """arr[rows[j], j] for every column j; NaN where rows[j] < 0."""
+    """arr[rows[..., j], j] for every column j (rows one per column, or a rows x columns grid); NaN where
+    rows < 0."""
     rows = np.asarray(rows)
     cols = np.arange(arr.shape[1])
     out = arr[np.clip(rows, 0, None), cols].astype(float)
