@@ -39,8 +39,10 @@ LEDE = "Lede"
 
 # -- sentences -----------------------------------------------------------------------------------
 
-FOOTER_PREFIXES = ("Data:", "Flows are", "Data notes:", "*Sample note")
+FOOTER_PREFIXES = ("Data:", "Flows are", "Data notes:", "*Sample note", "Not investment advice")
 FOOTER_LINES = ("Not investment advice.",)
+# Sections that are labels and tables, not prose: the sentiment line is the same words in every note.
+NOT_PROSE = ("Sentiment",)
 ABBREVIATIONS = {
     "e.g.", "i.e.", "etc.", "vs.", "cf.", "approx.", "est.", "no.", "inc.", "corp.", "co.", "ltd.", "plc.",
     "mr.", "mrs.", "ms.", "dr.", "st.", "jr.", "sr.", "jan.", "feb.", "mar.", "apr.", "jun.", "jul.", "aug.",
@@ -92,9 +94,9 @@ def note_sentences(markdown: str) -> list[tuple[str, str]]:
     section, para, out = LEDE, [], []
 
     def flush() -> None:
-        if para:
+        if para and section not in NOT_PROSE:
             out.extend((section, s) for s in split_sentences(_inline(" ".join(para))))
-            para.clear()
+        para.clear()
 
     for line in markdown.splitlines():
         s = line.strip()

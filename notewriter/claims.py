@@ -70,7 +70,7 @@ _METRICS = {
     "history.momentum_1m": "price_momentum", "history.momentum_3m": "price_momentum",
     "history.realized_vol": "realized_vol", "identity.expense_ratio": "expense_ratio",
     "components.day_change": "day_price_return", "components.weight": "weight", "components.flow_usd": "basket_flow_usd",
-    "peers.net_usd": "flow_usd", "inflows.net_usd": "flow_usd", "outflows.net_usd": "flow_usd",
+    "peers.net_usd": "flow_usd", "peers.vendor_days": "vendor_sessions", "inflows.net_usd": "flow_usd", "outflows.net_usd": "flow_usd",
     "returns.ret": "forward_return", "ytd_return": "ytd_price_return", "ytd_flows_usd": "ytd_flow_usd",
     "net_usd": "flow_usd", "category_net_usd": "category_flow_usd", "category_funds": "category_funds",
 }

@@ -61,12 +61,15 @@ class Rules(BaseModel):
     max_share_jump: float = Field(5.0, gt=1, description="share-count ratio to the last count beyond which a count that is no split is left out")
     max_price_jump: float = Field(10.0, gt=1, description="one-session close ratio beyond which a fund's prices are refused")
     max_flow_share: float = Field(0.5, gt=0, description="flow as a share of assets beyond which a window's flow is withheld")
+    leader_gap: float = Field(0.02, ge=0, description="gap between two funds' returns (a fraction) from which one is "
+                              "called the leader and the other the laggard")
     total_return_gap: float = Field(0.0005, ge=0, description="gap between price and total return from which a note states both")
     base_rate_min_events: int = Field(5, gt=0, description="separate earlier episodes a base rate needs")
     base_rate_min_share: float = Field(0.001, ge=0, description="flow as a share of assets below which no base rate is drawn")
     base_rate_min_usd: float = Field(1e6, ge=0, description="1-2-5 threshold below which no base rate is drawn")
     info_grace_days: int = Field(4, ge=0, description="days after a note's date a fund-info snapshot may be fetched and still describe it")
     holdings_current_days: int = Field(7, ge=0, description="days old a holdings list may be before a note dates it")
+    catalyst_days: int = Field(31, ge=0, description="calendar days after a note's date whose scheduled events it names")
 
 
 class Settings(BaseSettings):
@@ -80,6 +83,7 @@ class Settings(BaseSettings):
     prompts_dir: Path | None = Field(None, description="prompt override folder")
     shared_dir: Path | None = Field(None, description="where `sentiment eval` finds data/sentiment")
     index_map: Path | None = Field(None, description="CSV (ticker,index) of funds on the same index, added to the shipped map")
+    events: Path | None = Field(None, description="CSV (date,event,source) of scheduled events, added to the shipped calendar")
     debug: bool = Field(False, description="show tracebacks for internal errors")
     yf_probe_url: str = Field("https://query2.finance.yahoo.com", description="where the reachability probe connects")
     rules: Rules = Field(default_factory=Rules)

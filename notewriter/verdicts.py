@@ -185,18 +185,26 @@ def fund_verdicts(f: FundFacts, rules: Rules) -> FundVerdicts:
 class DigestVerdicts(Frozen):
     no_flows: bool
     quarter_end_separate: bool
+    flat: bool = False                    # funds have flow data, but none took in or lost money
     against_year: bool = False
-    chasing_laggard: bool = False
-    flows_follow_momentum: bool = False
+    # the inflow fund against the outflow fund over the year: "laggard", "leader" or "even" (gap too small)
+    year_leader: str = "even"
+    # does each fund's flow go the way of its own one-month momentum: "follow", "against" or "mixed"
+    momentum: str = "mixed"
+    inflow_follows: bool = False
+    outflow_follows: bool = False
     same_category: bool = False
+    same_index: bool = False
     both_categories: bool = False
-    liquidity_strain: bool = False
+    strain_in: bool = False               # the inflow is large against its fund's dollar volume
+    strain_out: bool = False
     inflow_year_outflows: bool = False
-    year_end_leader: str | None = None
+    year_end_leader: str | None = None    # None when the analog's year-end returns are too close to call
 
 
 def digest_verdicts(d: DigestFacts, rules: Rules) -> DigestVerdicts:
     v: dict = {"no_flows": d.funds_with_flows.num == 0,
+               "flat": d.funds_with_flows.num > 0 and not d.inflows and not d.outflows,
                "quarter_end_separate": d.dates.quarter_end.value != d.dates.month_end.value}
     r = d.rotation
     if r is not None:
@@ -205,19 +213,24 @@ def digest_verdicts(d: DigestFacts, rules: Rules) -> DigestVerdicts:
             v["against_year"] = a.ytd_flows_usd.num < 0 < b.ytd_flows_usd.num
         v["inflow_year_outflows"] = a.ytd_flows_usd is not None and a.ytd_flows_usd.num < 0
         if a.ytd_return is not None and b.ytd_return is not None:
-            v["chasing_laggard"] = a.ytd_return.num < b.ytd_return.num
+            gap = a.ytd_return.num - b.ytd_return.num
+            v["year_leader"] = ("even" if abs(gap) < rules.leader_gap else "laggard" if gap < 0 else "leader")
         an = r.analog
         if an is not None:
             ya, yb = an.inflow.ret("year_end"), an.outflow.ret("year_end")
-            if ya is not None and yb is not None:
+            if ya is not None and yb is not None and abs(ya.ret.num - yb.ret.num) >= rules.leader_gap:
                 v["year_end_leader"] = an.inflow.ticker if ya.ret.num > yb.ret.num else an.outflow.ticker
     if len(d.notes) == 2:
         fi, fo = d.notes
         ci, co = fi.identity.category, fo.identity.category
         v["same_category"] = bool(ci) and ci == co
         v["both_categories"] = bool(ci) and bool(co)
+        v["same_index"] = fi.tracks is not None and fi.tracks == fo.tracks
         if fi.history.momentum_1m is not None and fo.history.momentum_1m is not None:
-            v["flows_follow_momentum"] = fi.history.momentum_1m.num > fo.history.momentum_1m.num
-        if fi.flow.adv_days is not None and fo.flow.adv_days is not None:
-            v["liquidity_strain"] = fi.flow.adv_days.num >= rules.adv_large or fo.flow.adv_days.num >= rules.adv_large
+            v["inflow_follows"] = fi.history.momentum_1m.num > 0
+            v["outflow_follows"] = fo.history.momentum_1m.num < 0
+            v["momentum"] = ("follow" if v["inflow_follows"] and v["outflow_follows"] else
+                             "against" if not v["inflow_follows"] and not v["outflow_follows"] else "mixed")
+        v["strain_in"] = fi.flow.adv_days is not None and fi.flow.adv_days.num >= rules.adv_large
+        v["strain_out"] = fo.flow.adv_days is not None and fo.flow.adv_days.num >= rules.adv_large
     return DigestVerdicts(**v)

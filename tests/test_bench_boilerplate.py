@@ -90,6 +90,13 @@ def test_footer_on_one_line_is_dropped_whole(bb):
 # -- skeletons -----------------------------------------------------------------------------------
 
 
+def test_sentiment_label_and_disclaimer_are_not_prose(bb):
+    md = ("# T\n\nSPY fell 1.0%.\n\n## Sentiment\n\n**Overall:** Neutral (0.00)\n\n| Ticker | Score |\n\n"
+          "## Key catalysts\n\nScheduled: quarter-end.\n\n---\n\n"
+          "Not investment advice: trade ideas here are ideas to test, not recommendations.\n")
+    assert bb.note_sentences(md) == [("Lede", "SPY fell 1.0%."), ("Key catalysts", "Scheduled: quarter-end.")]
+
+
 def test_skeleton_of_the_brief_example(bb):
     vocab = bb.Vocabulary(funds={"SPY"})
     assert (bb.skeleton("SPY took in $1.5 billion on April 2, 2026, 0.3% of shares.", vocab)

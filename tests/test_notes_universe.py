@@ -31,9 +31,13 @@ def _source(root):
 
 def _assert_complete(note, root):
     doc = json.loads(json.dumps(note.facts_document()))
+    # a section with nothing specific to say is left out; one that is printed says something
     for key in SECTION_KEYS:
         text = note.section(key).text
-        assert len(text.split()) >= 12, f"{note.ticker}: section {key} is nearly empty: {text!r}"
+        assert not text or len(text.split()) >= 6, f"{note.ticker}: section {key} is nearly empty: {text!r}"
+        assert bool(text) is (f"## {note.section(key).title}\n" in note.markdown) or key == "lede", key
+    for key in ("lede", "market_structure", "key_catalysts"):
+        assert len(note.section(key).text.split()) >= 12, f"{note.ticker}: section {key} is nearly empty"
     for fmt in FORMATS:
         out = render_as(note, fmt)
         assert not BAD.search(out), f"{note.ticker} {fmt}: {BAD.search(out).group(0)!r} in output"

@@ -14,8 +14,9 @@ from ..config import Rules
 from ..errors import UsageError
 from ..sources.base import Source
 from .panel import WINDOW_SESSIONS, Panel, panel_for
+from .schedule import _iso, dates_facts
 from .models import (
-    BaseRate, Component, Config, Dates, Fact, Flow, FundFacts, History, Identity, Peer, Price, QualityFlag,
+    BaseRate, Component, Config, Fact, Flow, FundFacts, History, Identity, Peer, Price, QualityFlag,
     Window,
 )
 
@@ -71,10 +72,6 @@ def _flag(F, code: str, text: str, touches: bool = False, **values) -> QualityFl
             facts.append(F(int(value), "count", "derived"))
     return QualityFlag(code=code, message=text.format(**shown), touches_numbers=touches, facts=tuple(facts),
                        template=text, names=tuple(values))
-
-
-def _iso(ts) -> str:
-    return pd.Timestamp(ts).date().isoformat()
 
 
 def build_facts(ticker: str, as_of: date | str | None, window: Window, source: Source,
@@ -221,6 +218,10 @@ def build_facts(ticker: str, as_of: date | str | None, window: Window, source: S
         flow_kwargs["vendor_days"] = F(int(R["vendor_days"]), "count", v_src)
         if not shares_ok:
             flow_kwargs.update(method="vendor", net_usd=F(v_net, "usd", v_src, change=True))
+            if int(R["vendor_days"]) < len(sess):
+                quality.append(_flag(F, "vendor_partial", f"vendor flows for {ticker} cover {{n}} of the window's "
+                                     "{m} sessions, so the window's figure is partial", True,
+                                     n=(int(R["vendor_days"]), "count"), m=(len(sess), "count")))
     if "method" not in flow_kwargs:
         flow_kwargs["method"] = "unavailable"
         quality.append(_flag(F, "no_flow_data", "no share counts or vendor flows cover {s} to {e}", True,
@@ -292,7 +293,7 @@ def build_facts(ticker: str, as_of: date | str | None, window: Window, source: S
             cat_n = F(n, "count", "derived", ticker=None)
     return FundFacts(ticker=ticker, as_of=as_of_d, window=window, identity=identity, flow=flow, price=price,
                      history=history, components=components, sectors=sectors, peers=peer_facts,
-                     quality=tuple(quality), config=cfg, dates=_dates(F, last_ts), data_label=source.label,
+                     quality=tuple(quality), config=cfg, dates=dates_facts(F, last_ts, settings), data_label=source.label,
                      synthetic=source.synthetic,
                      holdings_as_of=F(holdings_as_of.isoformat(), "date", "holdings") if holdings_as_of else None,
                      holdings_undated=bool(holdings_undated), tracks=index_of.get(ticker),
@@ -314,16 +315,6 @@ def config_facts(F, settings: Rules) -> Config:
     )
 
 
-def _dates(F, last_ts: pd.Timestamp) -> Dates:
-    all_sessions = calendar.sessions()
-    nxt = all_sessions[all_sessions.searchsorted(last_ts, side="right")]
-    month_end = calendar.session_on_or_before(nxt + pd.offsets.MonthEnd(0))
-    quarter_end = calendar.session_on_or_before(nxt + pd.offsets.QuarterEnd(0))
-    return Dates(next_session=F(_iso(nxt), "date", "calendar XNYS", ticker=None),
-                 month_end=F(_iso(month_end), "date", "calendar XNYS", ticker=None),
-                 quarter_end=F(_iso(quarter_end), "date", "calendar XNYS", ticker=None))
-
-
 def _peer_arrays(peers: pd.DataFrame) -> dict:
     """The peer table as plain arrays, built once per table (it is shared by every fund of a category)."""
     arrays = peers.attrs.get("_arrays")
@@ -332,7 +323,8 @@ def _peer_arrays(peers: pd.DataFrame) -> dict:
         arrays = peers.attrs["_arrays"] = {
             "ticker": peers["ticker"].to_numpy(dtype=object), "name": peers["name"].to_numpy(dtype=object),
             "source": peers["source"].to_numpy(dtype=object), "category": peers["category"].to_numpy(dtype=object),
-            "net": net, "order": np.arange(len(net))}
+            "net": net, "order": np.arange(len(net)),
+            "vendor_days": peers["vendor_days"].to_numpy(dtype=int) if "vendor_days" in peers else np.zeros(len(net), int)}
     return arrays
 
 
@@ -351,7 +343,9 @@ def _peers(F, ticker: str, category: str | None, flow: Flow, peers: pd.DataFrame
     return tuple(Peer(ticker=str(a["ticker"][i]), name=str(a["name"][i]),
                       opposite=bool(np.sign(net[i]) == -np.sign(flow.net_usd.num)),
                       same_index=ticker in index_of and index_of.get(str(a["ticker"][i])) == index_of[ticker],
-                      net_usd=F(float(net[i]), "usd", str(a["source"][i]), ticker=str(a["ticker"][i]), change=True))
+                      net_usd=F(float(net[i]), "usd", str(a["source"][i]), ticker=str(a["ticker"][i]), change=True),
+                      vendor_days=(F(int(a["vendor_days"][i]), "count", str(a["source"][i]), ticker=str(a["ticker"][i]))
+                                   if a["vendor_days"][i] > 0 else None))
                  for i in top)
 
 

@@ -11,9 +11,10 @@ from ..config import Rules
 from ..errors import UsageError
 from ..sources.base import Source
 from .analogs import leaderboard, rotations
-from .build import _dates, _FactMaker, _flag, _iso, build_facts, config_facts, window_start
+from .build import _FactMaker, _flag, _iso, build_facts, config_facts, window_start
 from .models import DigestFacts, Window
 from .panel import Panel, latest_date, panel_for
+from .schedule import dates_facts
 
 
 def digest_facts(source: Source, as_of: date | str | None, window: Window = "1d", settings: Rules | None = None,
@@ -51,4 +52,4 @@ def digest_facts(source: Source, as_of: date | str | None, window: Window = "1d"
         end=F(_iso(end), "date", "calendar XNYS"), funds=F(len(panel.funds), "count", "derived"),
         funds_with_flows=F(known, "count", "derived"), inflows=inflows, outflows=outflows,
         rotation=rots[0] if rots else None, rotations=rots, notes=tuple(notes), quality=tuple(quality),
-        config=config_facts(F, settings), dates=_dates(F, end), data_label=source.label, synthetic=source.synthetic)
+        config=config_facts(F, settings), dates=dates_facts(F, end, settings), data_label=source.label, synthetic=source.synthetic)

@@ -145,6 +145,14 @@ class Peer(Frozen):
     net_usd: Fact
     opposite: bool
     same_index: bool = False  # tracks the same index (or holds the same underlying) as the note's fund
+    vendor_days: Fact | None = None  # sessions a vendor figure covers, when fewer than the window's
+
+
+class Event(Frozen):
+    """A scheduled market event (notewriter/reference: events.csv and the standing rules)."""
+
+    kind: str    # options_expiry, sp_rebalance, russell_reconstitution or fomc
+    date: Fact
 
 
 class Dates(Frozen):
@@ -153,6 +161,7 @@ class Dates(Frozen):
     next_session: Fact
     month_end: Fact
     quarter_end: Fact
+    events: tuple[Event, ...] = ()  # between the next session and Rules.catalyst_days after the note's date
 
 
 class Config(Frozen):

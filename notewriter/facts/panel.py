@@ -269,7 +269,9 @@ class Panel:
             "ticker": self.funds,
             "name": [str(self.info.get(t, {}).get("longName") or t) for t in self.funds],
             "category": [self.info.get(t, {}).get("category") for t in self.funds],
-            "net_usd": snap.f["net"], "source": src})
+            "net_usd": snap.f["net"], "source": src,
+            # vendor days behind a vendor figure that covers only part of the window (0 when complete)
+            "vendor_days": np.where(snap.f["vendor_ok"] & (snap.f["vendor_days"] < snap.n), snap.f["vendor_days"], 0)})
 
     def series(self, ticker: str, snap: Snapshot) -> pd.Series:
         """The daily flow series a fund's history uses, up to the snapshot date."""

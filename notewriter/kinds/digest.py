@@ -10,7 +10,7 @@ from ..sentiment import Sentiment, blend, facts_signals
 from ..verdicts import digest_verdicts
 from .base import Kind, register
 from .fund import SECTIONS as FUND_SECTIONS
-from .fund import messages
+from .fund import messages, scheduled
 
 SECTIONS = (("lede", "Summary"), ("leaderboard", "Leaderboard"), ("rotation", "The rotation"),
             ("analog", "Last time")) + FUND_SECTIONS[1:]
@@ -26,6 +26,7 @@ def digest_context(d: DigestFacts, claims: dict[str, Claim], rules: Rules) -> di
         "top_inflow": D.inflows[0] if d.inflows else None, "top_outflow": D.outflows[0] if d.outflows else None,
         "runners_up": list(D.inflows[1:1 + rules.named_leaders]), "further": list(D.rotations[1:]),
         "quality": messages(d.quality, "quality", claims), "caveats": [],
+        "scheduled": scheduled(d.dates, D.dates, "equity"),
     }
     if len(d.notes) == 2:
         ctx["fi"], ctx["fo"] = D.notes

@@ -29,6 +29,13 @@ _SECTOR_NAMES = {"realestate": "real estate", "consumer_cyclical": "consumer cyc
                  "energy": "energy", "healthcare": "health care"}
 _FIXED_INCOME = ("bond", "treasury", "government", "aggregate", "credit", "income")
 _SHOWN = {"date": "longdate", "count": "integer"}
+# What a fund's basket is made of, by asset class: (its parts, the hard-to-trade ones, "the" parts).
+_PARTS = {"equity": ("component", "thinly traded components", "the components"),
+          "fixed income": ("bond", "the less liquid bonds it holds", "the bonds it holds"),
+          "commodity": ("underlying", "the underlying market", "the underlying market"),
+          "digital assets": ("underlying", "the underlying market", "the underlying market")}
+# Flags a section's caveat does not repeat: the note's first sentence already says so.
+_SAID_IN_LEDE = {"no_flow_data"}
 
 
 def messages(flags, path: str, claims: dict[str, Claim]) -> list[str]:
@@ -41,6 +48,39 @@ def messages(flags, path: str, claims: dict[str, Claim]) -> list[str]:
         shown = {name: FILTERS[_SHOWN[fact.kind]](claims[f"{path}[{i}].facts[{j}]"])
                  for j, (name, fact) in enumerate(zip(q.names, q.facts))}
         out.append(q.template.format(**shown))
+    return out
+
+
+# What a note calls each scheduled event, and the asset classes it matters to (None: every class).
+_EVENT_WORDS = {"options_expiry": ("the monthly options expiry", None),
+                "sp_rebalance": ("the S&P quarterly index rebalance", ("equity",)),
+                "russell_reconstitution": ("the Russell index reconstitution", ("equity",)),
+                "fomc": ("the FOMC rate decision", None)}
+
+
+def scheduled(dates, D, asset_class: str, share_counts: bool = True) -> list[dict]:
+    """The dated events a note names, in date order, those falling on one day named together: the next
+    share-count update, the month-end rebalance (named quarter-end or year-end when it is one), the
+    quarter-end, and the events of notewriter/reference that matter to the asset class."""
+    items: list[tuple[str, int, str, object]] = []   # (iso date, order, words, date claim)
+    if share_counts:
+        items.append((dates.next_session.value, 0, "the next issuer share-count update", D.next_session))
+    month, quarter = dates.month_end.value, dates.quarter_end.value
+    end_words = ("the month-end rebalance" if month != quarter else
+                 "the year-end rebalance" if month[5:7] == "12" else "the quarter-end rebalance")
+    items.append((month, 1, end_words, D.month_end))
+    if quarter != month:
+        items.append((quarter, 2, "quarter-end", D.quarter_end))
+    for i, ev in enumerate(dates.events):
+        words, classes = _EVENT_WORDS[ev.kind]
+        if classes is None or asset_class in classes:
+            items.append((ev.date.value, 3 + i, words, D.events[i].date))
+    out: list[dict] = []
+    for day, _, words, claim in sorted(items, key=lambda x: (x[0], x[1])):
+        if out and out[-1]["day"] == day:
+            out[-1]["what"] += " and " + words.removeprefix("the ")
+        else:
+            out.append({"day": day, "what": words, "date": claim})
     return out
 
 
@@ -83,7 +123,11 @@ def fund_context(f: FundFacts, claims: dict[str, Claim], rules: Rules, path: str
         "sector_names": _SECTOR_NAMES,
         "fixed_income": any(w in (category or "").lower() for w in _FIXED_INCOME),
         "quality": quality,
-        "caveats": [m for m, q in zip(quality, f.quality) if q.touches_numbers][:rules.caveats],
+        "scheduled": scheduled(f.dates, F.dates, c.asset_class, f.flow.method == "shares x nav"),
+        "caveats": [m for m, q in zip(quality, f.quality)
+                    if q.touches_numbers and q.code not in _SAID_IN_LEDE][:rules.caveats],
+        "parts": _PARTS[c.asset_class][0], "thin_parts": _PARTS[c.asset_class][1],
+        "the_parts": _PARTS[c.asset_class][2],
     }
 
 
