@@ -7,8 +7,6 @@ figures from the CSVs of ../shared/data/market.
 
 from __future__ import annotations
 
-import re
-from datetime import date
 
 import pandas as pd
 import pytest
@@ -16,7 +14,7 @@ import pytest
 from notewriter.errors import DataError
 from notewriter.facts.models import Dates, Event, Fact
 from notewriter.kinds.fund import scheduled
-from notewriter.pipeline import fund_facts, open_source, write_digest, write_note
+from notewriter.pipeline import open_source, write_digest, write_note
 from notewriter.reference import _listed_events, ruled_events, scheduled_events
 
 

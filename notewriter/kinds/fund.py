@@ -29,11 +29,13 @@ _SECTOR_NAMES = {"realestate": "real estate", "consumer_cyclical": "consumer cyc
                  "energy": "energy", "healthcare": "health care"}
 _FIXED_INCOME = ("bond", "treasury", "government", "aggregate", "credit", "income")
 _SHOWN = {"date": "longdate", "count": "integer"}
-# What a fund's basket is made of, by asset class: (its parts, the hard-to-trade ones, "the" parts).
-_PARTS = {"equity": ("component", "thinly traded components", "the components"),
-          "fixed income": ("bond", "the less liquid bonds it holds", "the bonds it holds"),
-          "commodity": ("underlying", "the underlying market", "the underlying market"),
-          "digital assets": ("underlying", "the underlying market", "the underlying market")}
+# What a fund's basket is made of, by asset class: its parts, the hard-to-trade ones (two wordings), and
+# "the" parts.
+_PARTS = {"equity": ("component", "thinly traded components", "its less liquid components", "the components"),
+          "fixed income": ("bond", "the less liquid bonds it holds", "its less liquid bonds", "the bonds it holds"),
+          "commodity": ("underlying", "the underlying market", "the underlying market", "the underlying market"),
+          "digital assets": ("underlying", "the underlying market", "the underlying market",
+                             "the underlying market")}
 # Flags a section's caveat does not repeat: the note's first sentence already says so.
 _SAID_IN_LEDE = {"no_flow_data"}
 
@@ -127,7 +129,7 @@ def fund_context(f: FundFacts, claims: dict[str, Claim], rules: Rules, path: str
         "caveats": [m for m, q in zip(quality, f.quality)
                     if q.touches_numbers and q.code not in _SAID_IN_LEDE][:rules.caveats],
         "parts": _PARTS[c.asset_class][0], "thin_parts": _PARTS[c.asset_class][1],
-        "the_parts": _PARTS[c.asset_class][2],
+        "less_liquid": _PARTS[c.asset_class][2], "the_parts": _PARTS[c.asset_class][3],
     }
 
 

@@ -102,7 +102,7 @@ def blend(sections_text: str, facts_overall: float, signals: dict[str, float],
             s = fact_t if fact_t is not None else text_t
         per.append(TickerSentiment(ticker=ticker, relevance=round(relevance, 2), score=round(s, 2),
                                    label=label_for(round(s, 2))))
-    per.sort(key=lambda t: (-t.relevance, t.ticker))
+    per.sort(key=lambda t: (-t.relevance, t.ticker not in always, t.ticker))  # the subject first on a tie
     overall = round(FACTS_WEIGHT * facts_overall + TEXT_WEIGHT * text_overall, 2)
     disagreement = (facts_overall * text_overall < 0) and abs(facts_overall - text_overall) > DISAGREEMENT_GAP
     return Sentiment(score=overall, label=label_for(overall), facts_score=round(facts_overall, 2),
