@@ -18,7 +18,8 @@ def _doc():
     f["flow"]["pct_of_aum"] = _fact(-0.005, "pct", "IJR", True)
     f["flow"]["adv_days"] = _fact(0.688, "ratio", "IJR")
     f["price"].update(off_high_pct=_fact(-0.06, "pct", "IJR", True), high_52w=_fact(107.7, "price", "IJR"),
-                      low_52w=_fact(78.57, "price", "IJR"), adv_usd=_fact(580_500_000.0, "usd", "IJR"))
+                      low_52w=_fact(78.57, "price", "IJR"), adv_usd=_fact(580_500_000.0, "usd", "IJR"),
+                      ytd_total_return=_fact(0.023, "pct", "IJR", True))
     f["history"].update(realized_vol=_fact(0.185, "pct", "IJR"), momentum_1m=_fact(0.044, "pct", "IJR", True),
                         ytd_usd=_fact(-1_250_000_000.0, "usd", "IJR", True),
                         cum_10d_pct=_fact(-0.007, "pct", "IJR", True), stress_gap_pct=_fact(0.013, "pct", "IJR"),
@@ -73,6 +74,11 @@ CASES = {
          "One-month realized volatility is 6.0% annualized, and the price sits 18.5% below its 52-week high."),
         ("The median return was +0.2% after 2 weeks and +0.1% after 6.",
          "The median return was +0.1% after 2 weeks and +0.2% after 6."),
+        # price and total return swapped (AGG's note: down 0.7% on price, +0.3% with dividends)
+        ("IJR is up 1.2% year to date on price (+2.3% with dividends reinvested).",
+         "IJR is up 2.3% year to date on price (+1.2% with dividends reinvested)."),
+        ("IJR's total return this year is 2.3%; its price return is 1.2%.",
+         "IJR's total return this year is 1.2%; its price return is 2.3%."),
     ],
     "threshold": [
         ("Redemptions of 2.0% of a fund in 10 sessions is the level this note treats as stress.",

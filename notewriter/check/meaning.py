@@ -61,7 +61,7 @@ PERIODS: tuple[tuple[str, str], ...] = (
 _FLOW_PCT = {"flow_pct_of_aum", "flow_pct", "stress_pct", "weight", "shares_change_pct",
              "sectors"}
 _VOLUME = {"flow_adv_multiple", "adv_usd", "adv_sessions"}
-_RETURNS = {"ytd_price_return", "window_price_return", "day_price_return", "forward_return", "median_fwd_2w",
+_RETURNS = {"ytd_price_return", "ytd_total_return", "window_price_return", "day_price_return", "forward_return", "median_fwd_2w",
             "median_fwd_6w", "price_momentum", "ret"}
 _FLOWS = {"flow_usd", "vendor_flow_usd", "net_usd", "ytd_flow_usd", "ytd_flows_usd", "basket_flow_usd", "flow_pct",
           "flow_pct_of_aum", "flow_adv_multiple", "shares_change", "shares_change_pct", "threshold_usd",
@@ -82,6 +82,8 @@ METRICS: tuple[tuple[str, frozenset[str]], ...] = tuple((p, frozenset(m)) for p,
     (r"(?:realized )?volatility", {"realized_vol"}),
     (r"momentum", {"price_momentum"}),
     (r"median return", {"median_fwd_2w", "median_fwd_6w"}),
+    (r"with dividends reinvested|total return", {"ytd_total_return"}),
+    (r"on price|price return", _RETURNS - {"ytd_total_return"}),
     (r"(?:price )?returns?", _RETURNS),
     (r"in a row|consecutive|straight", {"streak_sessions"}),
     (r"earlier (?:weeks|months|sessions|days)|of them", {"events", "reversals"}),
