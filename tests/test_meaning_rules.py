@@ -218,3 +218,18 @@ def test_a_digest_pair_on_one_index_is_a_wrapper_switch_not_a_pair_trade(market)
     assert "switching between wrappers" in doc.section("lede").text
     assert "rotation from" not in doc.section("lede").text
     assert "Pair: long" not in doc.markdown and "No pair trade" in doc.section("trade_implications").text
+
+
+# ---- phrases the issue found whose words were wrong -----------------------------------------------------
+
+
+@pytest.mark.parametrize("window", ["1d", "1m"])
+def test_no_note_speaks_of_a_week_it_does_not_cover_or_of_rules_it_cannot_back(market, window):
+    src = open_source(market)
+    for as_of in ("2026-04-02", "2026-03-20"):
+        for ticker in src.funds():
+            text = write_note(ticker, as_of, window, src).markdown
+            assert "single week" not in text, (ticker, as_of)
+            for wrong in ("winning the allocation", "the usual sign that the flow is late", "first-time inflows",
+                          "the flows follow it", "carry no data-quality flags"):
+                assert wrong not in text, (ticker, as_of, wrong)
