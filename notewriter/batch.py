@@ -1,11 +1,14 @@
-"""Batch: a checked note per fund plus the digest, written atomically, with a manifest line per fund.
+"""Batch: a checked note per fund plus the digest, published as one run, with a manifest line per file set.
 
-One bad fund never stops the others: its error goes to `manifest.jsonl` and the run's exit code is 1.
+Every document is checked before it is written, and only what passed is written; the run is staged in its
+own folder and published in one step (notewriter/runs.py), so readers never see a mix of two runs. One bad
+fund never stops the others: its error goes to `manifest.jsonl` and the run's exit code is 1.
 """
 
 from __future__ import annotations
 
 import gc
+import hashlib
 import json
 import os
 import sys
@@ -25,6 +28,7 @@ from .facts.panel import Panel, latest_date, panel_for
 from .compose import LLMHook, compose, warm_templates
 from .files import write_atomic
 from .publish import FORMATS, render_as
+from .runs import RunFolder
 from .sources.base import Source
 
 
@@ -33,6 +37,7 @@ class BatchResult:
     rows: list[dict] = field(default_factory=list)
     digest: dict | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    run_dir: Path | None = None   # the published run's own folder
 
     @property
     def failed(self) -> list[dict]:
@@ -57,10 +62,7 @@ def _note_row(panel: Panel, source: Source, ticker: str, as_of, window: str, out
             row["status"] = "failed"
             row["error"] = f"not published: {note.check['unsupported']} unsupported number(s): " + "; ".join(bad)
             return row
-        for fmt in formats:
-            path = out / fmt / f"{ticker}.{fmt}"
-            write_atomic(path, render_as(note, fmt))
-            row["paths"][fmt] = str(path.relative_to(out))
+        _write(note, ticker, out, formats, row)
     except NotewriterError as err:
         row.update(status="failed", error=str(err))
     except Exception as err:  # a bug in one fund's note must not sink the universe
@@ -68,30 +70,68 @@ def _note_row(panel: Panel, source: Source, ticker: str, as_of, window: str, out
     return row
 
 
+def _write(doc, name: str, out: Path, formats: tuple[str, ...], row: dict) -> None:
+    """Every format of a checked document into the run folder; paths and content hashes into its row."""
+    row["sha256"] = {}
+    for fmt in formats:
+        text = render_as(doc, fmt)
+        path = out / fmt / f"{name}.{fmt}"
+        write_atomic(path, text)
+        row["paths"][fmt] = str(path.relative_to(out))
+        row["sha256"][fmt] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 # worker state for forked processes: set in the parent before the pool starts, inherited by the children
 _WORK: dict = {}
 
 
+def _worker_init(parent: int) -> None:
+    """A worker dies with the batch that started it: the kernel signals it when the parent goes (Linux),
+    and it checks before each note elsewhere."""
+    _WORK["parent"] = parent
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+
+
 def _work_chunk(tickers: list[str]) -> list[dict]:
     w = _WORK
-    return [_note_row(w["panel"], w["source"], t, w["as_of"], w["window"], w["out"], w["formats"],
-                      w["template_dir"], w["llm"], w["settings"]) for t in tickers]
+    rows = []
+    for t in tickers:
+        if os.getppid() != w["parent"]:
+            os._exit(1)  # orphaned: nothing this worker writes could be published
+        rows.append(_note_row(w["panel"], w["source"], t, w["as_of"], w["window"], w["out"], w["formats"],
+                              w["template_dir"], w["llm"], w["settings"]))
+    return rows
 
 
 def run_batch(source: Source, as_of: date | str | None, window: str = "1d", out: str | Path = "out",
               formats: Iterable[str] = ("md", "json"), jobs: int = 1, template_dir=None, llm: LLMHook | None = None,
               settings: Rules | None = None, tickers: list[str] | None = None, digest: bool = True,
               progress: bool | None = None, on_row: Callable[[dict], None] | None = None) -> BatchResult:
-    """Notes for every fund (or `tickers`) and the digest into `out`; see the README for the manifest format."""
-    from .pipeline import write_digest
-
+    """Notes for every fund (or `tickers`) and the digest, published into `out` as one run (see the README for
+    the run folder and the manifest)."""
     formats = tuple(formats)
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise UsageError(f"unknown format(s) {', '.join(unknown)}; expected some of {', '.join(FORMATS)}")
     settings = settings or Rules()
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    with RunFolder(out) as folder:
+        return _run(folder, source, as_of, window, formats, jobs, template_dir, llm, settings, tickers, digest,
+                    progress, on_row)
+
+
+def _run(folder: RunFolder, source: Source, as_of, window: str, formats: tuple[str, ...], jobs: int, template_dir,
+         llm: LLMHook | None, settings: Rules, tickers: list[str] | None, digest: bool, progress: bool | None,
+         on_row: Callable[[dict], None] | None) -> BatchResult:
+    from .pipeline import write_digest
+
     result = BatchResult()
     t0 = time.perf_counter()
     last = latest_date(source)
@@ -103,6 +143,7 @@ def run_batch(source: Source, as_of: date | str | None, window: str = "1d", out:
     all_funds = sorted(set(panel.funds) | {t for t in panel.errors if t in known}
                        | set(panel.listed_funds if tickers is None else []))
     todo = [t.upper() for t in tickers] if tickers is not None else all_funds
+    out = folder.stage(f"{end.date().isoformat()}-{window}")
 
     # facts for the universe in vectorized passes: warm every window's snapshot once, before any fork
     t1 = time.perf_counter()
@@ -133,7 +174,7 @@ def run_batch(source: Source, as_of: date | str | None, window: str = "1d", out:
         gc.collect()
         gc.freeze()
         try:
-            with mp.get_context("fork").Pool(jobs) as pool:
+            with mp.get_context("fork").Pool(jobs, initializer=_worker_init, initargs=(os.getpid(),)) as pool:
                 for part in pool.imap(_work_chunk, chunks):
                     rows.extend(part)
                     bar.update(len(part))
@@ -161,19 +202,20 @@ def run_batch(source: Source, as_of: date | str | None, window: str = "1d", out:
 
     if digest:
         t3 = time.perf_counter()
-        drow: dict = {"ticker": "DIGEST", "status": "ok", "paths": {}}
+        dwin = window if window in ("1d", "1w", "1m") else "1w"  # a digest covers at most a month
+        drow: dict = {"ticker": "DIGEST", "status": "ok", "paths": {}, "window": dwin}
         try:
-            dg = write_digest(source, end, window if window in ("1d", "1w", "1m") else "1w", template_dir,
+            dg = write_digest(source, end, dwin, template_dir,
                               settings=settings, panel=panel, llm=llm)
             drow["as_of"] = dg.as_of.isoformat()
             drow["check"] = {"ok": dg.check["ok"], "numbers": dg.check["numbers"],
                              "unsupported": dg.check["unsupported"]}
-            for fmt in formats:
-                path = out / fmt / f"digest.{fmt}"
-                write_atomic(path, render_as(dg, fmt))
-                drow["paths"][fmt] = str(path.relative_to(out))
-            if not dg.check["ok"]:
-                drow.update(status="failed", error=f"{dg.check['unsupported']} unsupported number(s)")
+            if dg.check["ok"]:  # checked first: nothing unsupported is written
+                _write(dg, "digest", out, formats, drow)
+            else:
+                bad = [f"{x['text']!r}: {x['reason']}" for x in dg.check["findings"] if not x.get("matched")]
+                drow.update(status="failed", error=f"not published: {dg.check['unsupported']} unsupported "
+                            "number(s): " + "; ".join(bad))
         except NotewriterError as err:
             drow.update(status="failed", error=str(err))
         except Exception as err:
@@ -181,9 +223,13 @@ def run_batch(source: Source, as_of: date | str | None, window: str = "1d", out:
         result.digest = drow
         result.timings["digest"] = time.perf_counter() - t3
 
-    lines = [json.dumps({"kind": "note", **r}, ensure_ascii=False, sort_keys=True) for r in rows]
+    lines = [json.dumps({"kind": "note", "window": window, **r}, ensure_ascii=False, sort_keys=True) for r in rows]
     if result.digest is not None:
         lines.append(json.dumps({"kind": "digest", **result.digest}, ensure_ascii=False, sort_keys=True))
     write_atomic(out / "manifest.jsonl", "\n".join(lines) + "\n")
+    for fmt in formats:
+        (out / fmt).mkdir(exist_ok=True)
+    folder.publish([*formats, "manifest.jsonl"])
+    result.run_dir = out
     result.timings["total"] = time.perf_counter() - t0
     return result
