@@ -187,3 +187,14 @@ def test_two_batches_at_once_never_interleave(tmp_path):
         if code == 2:
             assert "another batch is writing to" in err
     _assert_consistent(out)
+
+
+def test_published_files_get_the_mode_the_umask_gives(tmp_path):
+    out = tmp_path / "out"
+    old = os.umask(0o022)
+    try:
+        assert _cli("batch", "--out", str(out), "--formats", "md")[0] == 0
+    finally:
+        os.umask(old)
+    modes = {oct(p.stat().st_mode & 0o777) for p in (out / "current").resolve().rglob("*") if p.is_file()}
+    assert modes == {oct(0o644)}
