@@ -26,6 +26,7 @@ from .config import Rules
 from .facts.build import build_facts
 from .facts.panel import Panel, latest_date, panel_for
 from .compose import LLMHook, compose, warm_templates
+from .document import to_json
 from .files import write_atomic
 from .publish import FORMATS, render_as
 from .runs import RunFolder
@@ -38,6 +39,7 @@ class BatchResult:
     digest: dict | None = None
     timings: dict[str, float] = field(default_factory=dict)
     run_dir: Path | None = None   # the published run's own folder
+    as_of: date | None = None
 
     @property
     def failed(self) -> list[dict]:
@@ -49,11 +51,13 @@ class BatchResult:
 
 
 def _note_row(panel: Panel, source: Source, ticker: str, as_of, window: str, out: Path, formats: tuple[str, ...],
-              template_dir, llm: LLMHook | None, settings: Rules) -> dict:
+              template_dir, llm: LLMHook | None, settings: Rules, keep: bool = False) -> dict:
     row: dict = {"ticker": ticker, "status": "ok", "paths": {}}
     try:
         facts = build_facts(ticker, as_of, window, source, settings=settings, panel=panel)
         note = compose(facts, "fund", template_dir=template_dir, llm=llm, rules=settings)
+        if keep:  # for the store: every draft, the failing ones too, so editors can fix them
+            row["_document"] = to_json(note)
         row["as_of"] = note.as_of.isoformat()
         row["check"] = {"ok": note.check["ok"], "numbers": note.check["numbers"],
                         "unsupported": note.check["unsupported"]}
@@ -107,14 +111,15 @@ def _work_chunk(tickers: list[str]) -> list[dict]:
         if os.getppid() != w["parent"]:
             os._exit(1)  # orphaned: nothing this worker writes could be published
         rows.append(_note_row(w["panel"], w["source"], t, w["as_of"], w["window"], w["out"], w["formats"],
-                              w["template_dir"], w["llm"], w["settings"]))
+                              w["template_dir"], w["llm"], w["settings"], w["keep"]))
     return rows
 
 
 def run_batch(source: Source, as_of: date | str | None, window: str = "1d", out: str | Path = "out",
               formats: Iterable[str] = ("md", "json"), jobs: int = 1, template_dir=None, llm: LLMHook | None = None,
               settings: Rules | None = None, tickers: list[str] | None = None, digest: bool = True,
-              progress: bool | None = None, on_row: Callable[[dict], None] | None = None) -> BatchResult:
+              progress: bool | None = None, on_row: Callable[[dict], None] | None = None,
+              store: str | Path | None = None, auto_approve: bool = False) -> BatchResult:
     """Notes for every fund (or `tickers`) and the digest, published into `out` as one run (see the README for
     the run folder and the manifest)."""
     formats = tuple(formats)
@@ -123,13 +128,19 @@ def run_batch(source: Source, as_of: date | str | None, window: str = "1d", out:
         raise UsageError(f"unknown format(s) {', '.join(unknown)}; expected some of {', '.join(FORMATS)}")
     settings = settings or Rules()
     with RunFolder(out) as folder:
-        return _run(folder, source, as_of, window, formats, jobs, template_dir, llm, settings, tickers, digest,
-                    progress, on_row)
+        result = _run(folder, source, as_of, window, formats, jobs, template_dir, llm, settings, tickers, digest,
+                      progress, on_row, store is not None)
+    if store is not None:  # after the run is published: the desk sees what readers see, and the failures
+        from .desk.intake import put_drafts
+
+        docs = [r.pop("_document") for r in result.rows + [result.digest or {}] if "_document" in r]
+        put_drafts(store, docs, source, result.as_of, auto_approve=auto_approve)
+    return result
 
 
 def _run(folder: RunFolder, source: Source, as_of, window: str, formats: tuple[str, ...], jobs: int, template_dir,
          llm: LLMHook | None, settings: Rules, tickers: list[str] | None, digest: bool, progress: bool | None,
-         on_row: Callable[[dict], None] | None) -> BatchResult:
+         on_row: Callable[[dict], None] | None, keep: bool = False) -> BatchResult:
     from .pipeline import write_digest
 
     result = BatchResult()
@@ -163,7 +174,7 @@ def _run(folder: RunFolder, source: Source, as_of, window: str, formats: tuple[s
         import multiprocessing as mp
 
         _WORK.update(panel=panel, source=source, as_of=end, window=window, out=out, formats=formats,
-                     template_dir=template_dir, llm=llm, settings=settings)
+                     template_dir=template_dir, llm=llm, settings=settings, keep=keep)
         warm_templates(template_dir)  # compiled once here, inherited by every worker
         for fmt in formats:
             (out / fmt).mkdir(parents=True, exist_ok=True)
@@ -186,7 +197,7 @@ def _run(folder: RunFolder, source: Source, as_of, window: str, formats: tuple[s
         from concurrent.futures import ThreadPoolExecutor
 
         def one(t: str) -> dict:
-            return _note_row(panel, source, t, end, window, out, formats, template_dir, llm, settings)
+            return _note_row(panel, source, t, end, window, out, formats, template_dir, llm, settings, keep)
 
         with ThreadPoolExecutor(max_workers=llm.max_concurrency) as pool:
             for row in pool.map(one, todo):
@@ -194,7 +205,7 @@ def _run(folder: RunFolder, source: Source, as_of, window: str, formats: tuple[s
                 bar.update(1)
     else:
         for t in todo:
-            rows.append(_note_row(panel, source, t, end, window, out, formats, template_dir, llm, settings))
+            rows.append(_note_row(panel, source, t, end, window, out, formats, template_dir, llm, settings, keep))
             bar.update(1)
     bar.close()
     result.timings["notes"] = time.perf_counter() - t2
@@ -210,6 +221,8 @@ def _run(folder: RunFolder, source: Source, as_of, window: str, formats: tuple[s
             drow["as_of"] = dg.as_of.isoformat()
             drow["check"] = {"ok": dg.check["ok"], "numbers": dg.check["numbers"],
                              "unsupported": dg.check["unsupported"]}
+            if keep:
+                drow["_document"] = to_json(dg)
             if dg.check["ok"]:  # checked first: nothing unsupported is written
                 _write(dg, "digest", out, formats, drow)
             else:
@@ -223,13 +236,17 @@ def _run(folder: RunFolder, source: Source, as_of, window: str, formats: tuple[s
         result.digest = drow
         result.timings["digest"] = time.perf_counter() - t3
 
-    lines = [json.dumps({"kind": "note", "window": window, **r}, ensure_ascii=False, sort_keys=True) for r in rows]
+    def public(r: dict) -> dict:
+        return {k: v for k, v in r.items() if not k.startswith("_")}
+
+    lines = [json.dumps({"kind": "note", "window": window, **public(r)}, ensure_ascii=False, sort_keys=True)
+             for r in rows]
     if result.digest is not None:
-        lines.append(json.dumps({"kind": "digest", **result.digest}, ensure_ascii=False, sort_keys=True))
+        lines.append(json.dumps({"kind": "digest", **public(result.digest)}, ensure_ascii=False, sort_keys=True))
     write_atomic(out / "manifest.jsonl", "\n".join(lines) + "\n")
     for fmt in formats:
         (out / fmt).mkdir(exist_ok=True)
     folder.publish([*formats, "manifest.jsonl"])
-    result.run_dir = out
+    result.run_dir, result.as_of = out, end.date()
     result.timings["total"] = time.perf_counter() - t0
     return result

@@ -163,15 +163,23 @@ def main() -> None:
     """Checked market notes from ETF flow and price data."""
 
 
+def store_options(fn):
+    fn = click.option("--auto-approve", is_flag=True,
+                      help="With --store: approve drafts whose check passed (recorded in the audit log).")(fn)
+    return click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                        help="Also put the drafts in this review-desk store (SQLite), failing ones included.")(fn)
+
+
 @main.command()
 @note_options
 @click.option("--format", "fmt", type=FORMATS, default="md", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write here, not stdout.")
 @llm_options
 @source_options
+@store_options
 @handle_errors
 def write(ticker, as_of, window, data, template_dir, fmt, out, llm, llm_model, llm_base_url, llm_timeout,
-          source_kind, offline, cache_dir):
+          source_kind, offline, cache_dir, store_path, auto_approve):
     """Write a note about one fund."""
     from .pipeline import write_note
     from .publish import render_as
@@ -180,6 +188,12 @@ def write(ticker, as_of, window, data, template_dir, fmt, out, llm, llm_model, l
     note = write_note(ticker, as_of, window, source, template_dir=template_dir,
                       llm=_llm_hook(llm, llm_model, llm_base_url, llm_timeout))
     _warn_run(note)
+    if store_path is not None:
+        from .desk.intake import put_drafts
+        from .document import to_json
+
+        (doc_id, number), = put_drafts(store_path, [to_json(note)], source, note.as_of, auto_approve=auto_approve)
+        click.echo(f"notewriter: stored as document {doc_id}, version {number}, in {store_path}", err=True)
     note.require_supported()
     _emit(render_as(note, fmt), out)
 
@@ -337,16 +351,18 @@ def digest(as_of, window, data, template_dir, fmt, out, source_kind, offline, ca
               help="Folder whose templates override the shipped ones (default: $NOTEWRITER_TEMPLATES).")
 @source_options
 @llm_options
+@store_options
 @handle_errors
 def batch(data, as_of, window, out_dir, formats, jobs, template_dir, source_kind, offline, cache_dir, llm, llm_model,
-          llm_base_url, llm_timeout):
+          llm_base_url, llm_timeout, store_path, auto_approve):
     """Write a note for every fund plus the digest; exit 1 if any failed (see manifest.jsonl)."""
     from .batch import run_batch
 
     source, as_of = _open_source(None, _as_of(as_of), data, source_kind, offline, cache_dir)
     result = run_batch(source, as_of, window, out_dir,
                        formats=[f.strip() for f in formats.split(",") if f.strip()], jobs=jobs,
-                       template_dir=template_dir, llm=_llm_hook(llm, llm_model, llm_base_url, llm_timeout))
+                       template_dir=template_dir, llm=_llm_hook(llm, llm_model, llm_base_url, llm_timeout),
+                       store=store_path, auto_approve=auto_approve)
     for row in result.failed:
         click.echo(f"notewriter: {row['ticker']} failed: {row.get('error')}", err=True)
     if result.digest is not None and result.digest["status"] != "ok":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -125,3 +126,61 @@ def test_editing_a_section_back_to_the_draft_restores_the_draft(draft):
     assert same["markdown"] == draft["markdown"] and same["check"]["ok"]
     assert word_diff("flows came to $1.2 billion", "flows came to $1.3 billion") == \
         [("=", "flows came to "), ("-", "$1.2"), ("+", "$1.3"), ("=", " billion")]
+
+
+def test_batch_and_write_put_every_draft_in_the_store(tmp_path):
+    from click.testing import CliRunner
+
+    from notewriter.cli import main
+
+    store_path = tmp_path / "desk.sqlite"
+    tpl = tmp_path / "tpl" / "sections"
+    tpl.mkdir(parents=True)
+    shipped = (Path(__file__).resolve().parents[1] / "templates" / "sections" / "contrarian_angle.md.j2").read_text()
+    (tpl / "contrarian_angle.md.j2").write_text(shipped + "{% if T == 'IJR' %}Analysts expect 42 more.{% endif %}\n")
+    result = CliRunner().invoke(main, ["batch", "--out", str(tmp_path / "out"), "--formats", "md", "--store",
+                                       str(store_path), "--auto-approve", "--templates", str(tmp_path / "tpl")])
+    assert result.exit_code == 1  # IJR's note fails its check: not published, but in the store for an editor
+    s = Store(store_path)
+    docs = {d["subject"]: d for d in s.documents()}
+    assert len(docs) == 15 and docs["digest"]["kind"] == "digest"
+    assert docs["IJR"]["state"] == "draft" and not docs["IJR"]["check_ok"]
+    assert all(d["state"] == "approved" for t, d in docs.items() if t != "IJR")
+    assert not (tmp_path / "out" / "md" / "IJR.md").exists()
+    assert "_document" not in (tmp_path / "out" / "manifest.jsonl").read_text()
+    result = CliRunner().invoke(main, ["write", "SPY", "--as-of", "2025-10-31", "--window", "1d", "--store",
+                                       str(store_path)])
+    assert result.exit_code == 0
+    spy = next(d for d in s.documents() if d["subject"] == "SPY")
+    # an approval is of a version: the newer draft goes back to review
+    assert spy["current_version"] == 2 and spy["state"] == "in_review"
+    assert s.version(spy["id"]).generator.startswith("notewriter")
+    assert "as of 2025-10-31" in s.version(spy["id"]).data_snapshot
+
+
+def test_a_regeneration_keeps_edited_sections_and_flags_those_whose_facts_changed(store, draft):
+    doc_id, _ = store.add_draft(draft)
+    mine = "Our desk reads this as a flow of " + draft["markdown"].split("net outflow")[0].split("estimated ")[-1] \
+        + "that will not repeat."
+    edited = edit_section(draft, "contrarian_angle", mine)
+    assert edited["check"]["ok"], edited["check"]
+    store.add_version(doc_id, edited, "ann")
+    # the data refresh: the same draft, and one whose flow changed
+    store.add_draft(draft)
+    kept = store.audit(doc_id)[-2]
+    assert kept["event"] == "regenerated" and kept["detail"] == {"kept_edits": ["contrarian_angle"],
+                                                                  "facts_changed": []}
+    assert store.version(doc_id).document["sections"]["contrarian_angle"]["text"] == mine
+    refreshed = json.loads(json.dumps(draft))
+    refreshed["facts"]["flow"]["net_usd"]["value"] = refreshed["facts"]["flow"]["net_usd"]["value"] * 2
+    store.add_draft(refreshed)
+    flagged = [e for e in store.audit(doc_id) if e["event"] == "regenerated"][-1]
+    assert flagged["detail"] == {"kept_edits": ["contrarian_angle"], "facts_changed": ["contrarian_angle"]}
+
+
+def test_a_newer_draft_of_a_published_note_does_not_change_it(store, draft):
+    doc_id, _ = store.add_draft(draft, auto_approve=True)
+    store.transition(doc_id, "published", "bob", role="approver")
+    new_id, number = store.add_draft(draft)
+    assert new_id != doc_id and number == 1
+    assert store.document(doc_id)["current_version"] == 1 and store.document(new_id)["replaces"] == doc_id

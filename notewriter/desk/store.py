@@ -80,6 +80,40 @@ MIGRATIONS: tuple[str, ...] = (
 TOOL = "notewriter"  # the author of machine drafts
 
 
+def carry_edits(previous: dict, draft: dict) -> tuple[dict, list[str], list[str]]:
+    """A newer machine draft with the editors' sections of the previous version kept: (document, the kept
+    sections, those of them citing a fact whose value changed in the new draft)."""
+    from .edit import edit_section, section_findings
+
+    kept, stale = [], []
+    for key, sec in previous["sections"].items():
+        if sec.get("origin") != "editor" or key not in draft["sections"]:
+            continue
+        # the facts the edit cited, as checked against the facts it was written from
+        cited = [f["matched"].removeprefix("facts.") for f in section_findings(previous, key) if f.get("matched")]
+        draft = edit_section(draft, key, sec["text"])
+        kept.append(key)
+        if any(_value_at(draft.get("facts", {}), p) != _value_at(previous.get("facts", {}), p) for p in cited):
+            stale.append(key)
+    return draft, kept, stale
+
+
+def _value_at(facts: dict, path: str):
+    """The value of the fact at a dotted path with [i] indexes ("history.zscore", "peers[0].net_usd")."""
+    node = facts
+    for part in path.replace("]", "").replace("[", ".").split("."):
+        if isinstance(node, list):
+            try:
+                node = node[int(part)]
+            except (ValueError, IndexError):
+                return None
+        elif isinstance(node, dict):
+            node = node.get(part)
+        else:
+            return None
+    return node.get("value") if isinstance(node, dict) else node
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -149,7 +183,8 @@ class Store:
                   generator: str = "", auto_approve: bool = False) -> tuple[int, int]:
         """A machine draft: a new document, or a new version of the open document for the same kind,
         subject, date and window. Returns (document id, version number)."""
-        kind, subject = document["kind"], ",".join(document.get("subjects") or [document.get("ticker") or ""])
+        kind = document["kind"]
+        subject = document.get("ticker") or kind  # a fund note's fund; a digest is about the universe
         with self.tx():
             row = self.db.execute(
                 "SELECT * FROM documents WHERE kind=? AND subject=? AND as_of=? AND window=? "
@@ -164,12 +199,30 @@ class Store:
                 doc_id, number = cur.lastrowid, 1
                 self._insert_version(doc_id, 1, document, author, data_snapshot, generator)
                 self._log(doc_id, 1, author, "created", None, "draft")
+            elif row["state"] == "published":
+                # what readers have is not changed under them: the newer draft is a document of its own
+                # that an editor may publish as a correction
+                now = _now()
+                cur = self.db.execute(
+                    "INSERT INTO documents (kind, subject, as_of, window, state, current_version, replaces, "
+                    "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                    (kind, subject, document["as_of"], document["window"], "draft", 1, row["id"], now, now))
+                doc_id, number = cur.lastrowid, 1
+                self._insert_version(doc_id, 1, document, author, data_snapshot, generator)
+                self._log(doc_id, 1, author, "created", None, "draft", "a newer draft of a published document",
+                          detail={"replaces": row["id"]})
             else:
                 doc_id, number = row["id"], row["current_version"] + 1
+                previous = self._version_doc(doc_id, row["current_version"])
+                document, kept, stale = carry_edits(previous, document)
                 self._insert_version(doc_id, number, document, author, data_snapshot, generator)
                 self.db.execute("UPDATE documents SET current_version=?, updated_at=? WHERE id=?",
                                 (number, _now(), doc_id))
-                self._log(doc_id, number, author, "regenerated", row["state"], row["state"])
+                detail = {"kept_edits": kept, "facts_changed": stale} if kept else None
+                self._log(doc_id, number, author, "regenerated", row["state"], row["state"], detail=detail)
+                if row["state"] == "approved":  # an approval is of a version: the new one needs its own
+                    self.db.execute("UPDATE documents SET state='in_review' WHERE id=?", (doc_id,))
+                    self._log(doc_id, number, author, "state", "approved", "in_review", "a newer draft arrived")
             self._log(doc_id, number, author, "checked", None, None,
                       detail={"ok": document["check"]["ok"], "unsupported": document["check"]["unsupported"]})
         if auto_approve and document["check"]["ok"]:
@@ -201,6 +254,11 @@ class Store:
             self._log(doc_id, number, author, "checked", None, None,
                       detail={"ok": document["check"]["ok"], "unsupported": document["check"]["unsupported"]})
         return number
+
+    def _version_doc(self, doc_id: int, number: int) -> dict:
+        row = self.db.execute("SELECT document_json FROM versions WHERE document_id=? AND number=?",
+                              (doc_id, number)).fetchone()
+        return json.loads(row["document_json"])
 
     def _doc(self, doc_id: int) -> sqlite3.Row:
         row = self.db.execute("SELECT * FROM documents WHERE id=?", (doc_id,)).fetchone()
