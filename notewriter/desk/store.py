@@ -75,6 +75,9 @@ MIGRATIONS: tuple[str, ...] = (
         name TEXT PRIMARY KEY, role TEXT NOT NULL, password_hash TEXT NOT NULL, created_at TEXT NOT NULL
     );
     """,
+    """
+    CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
 )
 
 TOOL = "notewriter"  # the author of machine drafts
@@ -238,7 +241,7 @@ class Store:
         self.db.execute(
             "INSERT INTO versions (document_id, number, author, created_at, document_json, markdown, content_hash, "
             "data_snapshot, generator, check_ok, unsupported) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (doc_id, number, author, _now(), json.dumps(document, ensure_ascii=False, sort_keys=True), md,
+            (doc_id, number, author, _now(), json.dumps(document, ensure_ascii=False), md,
              content_hash(md), data_snapshot, generator, int(bool(document["check"]["ok"])),
              int(document["check"]["unsupported"])))
 
@@ -391,6 +394,18 @@ class Store:
         with self.tx():
             self.db.execute("INSERT OR REPLACE INTO users (name, role, password_hash, created_at) VALUES (?,?,?,?)",
                             (name, role, password_hash, _now()))
+
+    def secret(self) -> str:
+        """The key session cookies are signed with: made once per store, so a restart keeps sessions."""
+        row = self.db.execute("SELECT value FROM settings WHERE name='session_secret'").fetchone()
+        if row is not None:
+            return row["value"]
+        import secrets
+
+        value = secrets.token_urlsafe(48)
+        with self.tx():
+            self.db.execute("INSERT OR IGNORE INTO settings (name, value) VALUES ('session_secret', ?)", (value,))
+        return self.db.execute("SELECT value FROM settings WHERE name='session_secret'").fetchone()["value"]
 
     def user(self, name: str) -> dict | None:
         row = self.db.execute("SELECT * FROM users WHERE name=?", (name,)).fetchone()
