@@ -122,3 +122,51 @@ def test_a_vendor_name_with_markup_is_inert_on_every_page(desk):
 
 def test_the_server_listens_on_loopback_only(desk):
     assert desk.server.config.host == "127.0.0.1"
+
+
+def test_sql_metacharacters_in_every_field(desk):
+    ann = client(desk, "ann")
+    nasty = "x' OR '1'='1'; DROP TABLE versions; --"
+    assert ann.get("/api/documents", params={"state": nasty, "ticker": nasty, "as_of": nasty}).json() == []
+    assert ann.get(f"/doc/2/edit/{nasty}").status_code == 404
+    r = ann.post("/api/documents/2/sections/" + nasty, json={"text": nasty})
+    assert r.status_code == 404
+    r = ann.post("/api/documents/2/transition", json={"to": "withdrawn", "reason": nasty})
+    assert r.status_code == 200
+    audit = ann.get("/api/documents/2/audit").json()
+    assert audit[-1]["reason"] == nasty
+    assert len(ann.get("/api/documents").json()) == 2 and ann.get("/api/documents/2/versions").json()
+
+
+def test_four_eyes_the_approver_may_not_be_the_last_editor(tmp_path):
+    path = tmp_path / "desk.sqlite"
+    make_store(path).close()
+    with Server(path, four_eyes=True) as server:
+        bob = client(server, "bob")
+        doc_id = _doc_id(bob, "IJR")
+        text = bob.get(f"/api/documents/{doc_id}").json()["document"]["sections"]["lede"]["text"]
+        assert bob.post(f"/api/documents/{doc_id}/transition", json={"to": "in_review"}).status_code == 200
+        assert bob.post(f"/api/documents/{doc_id}/sections/lede", json={"text": text}).json()["check"]["ok"]
+        r = bob.post(f"/api/documents/{doc_id}/transition", json={"to": "approved"})
+        assert r.status_code == 409 and "last editor" in r.json()["error"]
+
+
+def test_desk_commands(tmp_path):
+    from click.testing import CliRunner
+
+    from notewriter.cli import main
+    from notewriter.desk.auth import verify_password
+    from notewriter.desk.store import Store
+
+    store = tmp_path / "desk.sqlite"
+    r = CliRunner().invoke(main, ["desk", "--store", str(store)])
+    assert r.exit_code == 2 and "no store at" in r.stderr
+    r = CliRunner().invoke(main, ["desk", "add-user", "cy", "--store", str(store), "--role", "approver",
+                                  "--password-stdin"], input="correct horse battery\n")
+    assert r.exit_code == 0, r.output
+    user = Store(store).user("cy")
+    assert user["role"] == "approver" and verify_password("correct horse battery", user["password_hash"])
+    assert "correct horse" not in user["password_hash"]
+    r = CliRunner().invoke(main, ["desk", "add-user", "cy", "--store", str(store), "--role", "approver",
+                                  "--password-stdin"], input="short\n")
+    assert r.exit_code == 2 and "at least 8" in r.stderr
