@@ -420,6 +420,28 @@ def desk_add_user(name, store_path, role, password_stdin):
     click.echo(f"notewriter: {name} ({role}) can now log in to the desk at {store_path}", err=True)
 
 
+@main.command()
+@click.option("--store", "store_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["atom", "rss", "json"]), default="atom", show_default=True)
+@click.option("--base-url", required=True, help="Where the HTML notes are served; item links are <base>/<slug>.html.")
+@click.option("--title", default="notewriter notes", show_default=True)
+@click.option("--kind", type=click.Choice(["fund", "digest"]), default=None)
+@click.option("--ticker", default=None)
+@click.option("--limit", type=click.IntRange(min=1), default=None)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write here, not stdout.")
+@handle_errors
+def feed(store_path, fmt, base_url, title, kind, ticker, limit, out):
+    """A feed (Atom, RSS or JSON Feed) of the documents published from the desk store."""
+    from .desk.store import Store
+    from .feeds import render_feed
+
+    store = Store(store_path)
+    try:
+        _emit(render_feed(store, fmt, base_url, title=title, kind=kind, ticker=ticker, limit=limit), out)
+    finally:
+        store.close()
+
+
 @main.group()
 def sentiment():
     """Score text, or measure the text scorer on labelled data."""
