@@ -39,8 +39,8 @@ _MD_ACTIVE = re.compile(r"[\\`*\[\]<>#|~]|(?<![^\W_])_|_(?![^\W_])")
 # "&amp;", "&#60;": an entity reference would print as the character it names, not as written.
 _ENTITY = re.compile(r"&(?=#[0-9]{1,7};|#[xX][0-9A-Fa-f]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")
 # What only counts at the start of a line (a string may open a paragraph or a table cell): list items,
-# setext underlines.
-_LINE_START = re.compile(r"^(?:[-+=](?=\s|$)|\d{1,9}(?=[.)](?:\s|$)))")
+# setext underlines and thematic breaks.
+_LINE_START = re.compile(r"^(?:[-+=]|\d{1,9}(?=[.)](?:\s|$)))")
 # Line breaks and other control characters (a name must not open a new line), bidirectional overrides (a
 # name must not reorder the text around it) and the claim markers above (a name must not forge a claim).
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]+")
