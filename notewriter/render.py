@@ -45,6 +45,9 @@ _LINE_START = re.compile(r"^(?:[-+=]|\d{1,9}(?=[.)](?:\s|$)))")
 # name must not reorder the text around it) and the claim markers above (a name must not forge a claim).
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]+")
 _MARK_CHARS = re.compile(f"[{OPEN}{SEP}{CLOSE}]")
+# Whether any of the above applies (most names need nothing and are returned as they are).
+_SPECIAL = re.compile("|".join((_MD_ACTIVE.pattern, _ENTITY.pattern, _LINE_START.pattern, _UNPRINTABLE.pattern,
+                                _MARK_CHARS.pattern)))
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
@@ -56,6 +59,8 @@ def md_escape(text) -> Markdown:
     if isinstance(text, Markdown):
         return text
     text = str(text)
+    if not _SPECIAL.search(text):
+        return Markdown(text)
     if OPEN in text or SEP in text or CLOSE in text:
         text = _MARK_CHARS.sub("", _MARKED.sub(lambda m: m.group(2), text))
     text = _UNPRINTABLE.sub(" ", text)
