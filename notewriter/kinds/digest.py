@@ -22,7 +22,8 @@ def digest_context(d: DigestFacts, claims: dict[str, Claim], rules: Rules) -> di
     ctx: dict = {
         "d": D, "v": digest_verdicts(d, rules), "r": D.rotation, "seed": f"digest|{d.as_of}|{d.window}",
         "window_noun": WINDOW_WORDS[d.window],
-        "period": Markdown({"1d": f"on {end}", "1w": f"in the week to {end}", "1m": f"in the month to {end}"}[d.window]),
+        "period": Markdown({"1d": f"on {end}", "1w": f"in the week to {end}",
+                            "1m": f"in the month to {end}"}[d.window]),
         "top_inflow": D.inflows[0] if d.inflows else None, "top_outflow": D.outflows[0] if d.outflows else None,
         "runners_up": list(D.inflows[1:1 + rules.named_leaders]), "further": list(D.rotations[1:]),
         "quality": messages(d.quality, "quality", claims), "caveats": [],

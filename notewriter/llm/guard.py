@@ -34,74 +34,80 @@ class Rule:
     in_names: bool = False  # allowed where it is a word of one of the note's names ("Amazon.com Inc")
 
 
-def _rx(pattern: str, flags: int = 0) -> re.Pattern:
-    return re.compile(pattern, flags)
+def _any(*alternatives: str, flags: int = 0) -> re.Pattern:
+    """One pattern matching any of the alternatives."""
+    return re.compile("|".join(alternatives), flags)
 
 
 _I, _M = re.I, re.M
 # Trading verbs a sentence can order the reader to do ("short of the stress level" is no order).
-_VERBS = (r"buy|sell|dump|unload|liquidate|ditch|short(?!\s+of\b)|exit|get\s+out|bail(?:\s+out)?|load\s+up"
-          r"|pile\s+in(?:to)?|cash\s+out|offload")
+_VERBS = (r"(?:buy|sell|dump|unload|liquidate|ditch|short(?!\s+of\b)|exit|get\s+out|bail(?:\s+out)?|load\s+up"
+          r"|pile\s+in(?:to)?|cash\s+out|offload)")
 
 MARKUP: tuple[Rule, ...] = (
     Rule("markup", "a control, zero-width or private-use character",
-         _rx("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ue000-\uf8ff"
-             "\U000f0000-\U0010ffff]")),
-    Rule("markup", "an HTML tag", _rx(r"<[/!?]?[A-Za-z][^<>\n]{0,200}>?")),
-    Rule("markup", "an HTML entity", _rx(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")),
-    Rule("markup", "a Markdown image", _rx(r"!\[")),
-    Rule("markup", "Markdown link brackets", _rx(r"[\[\]]")),
-    Rule("markup", "Markdown code", _rx(r"`|^(?: {4}|\t)", _M)),
-    Rule("markup", "a Markdown heading", _rx(r"^ {0,3}#{1,6}(?:[ \t]|$)|^ {0,3}(?:=+|-{2,})[ \t]*$", _M)),
-    Rule("markup", "a Markdown list, quote or rule", _rx(r"^ {0,3}(?:[-+*][ \t]|\d{1,9}[.)](?:[ \t]|$)|>)", _M)),
-    Rule("markup", "Markdown emphasis", _rx(r"\*|(?<![^\W_])_|_(?![^\W_])|~~")),
-    Rule("markup", "a Markdown table", _rx(r"\|")),
+         _any("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ue000-\uf8ff"
+              "\U000f0000-\U0010ffff]")),
+    Rule("markup", "an HTML tag", _any(r"<[/!?]?[A-Za-z][^<>\n]{0,200}>?")),
+    Rule("markup", "an HTML entity", _any(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")),
+    Rule("markup", "a Markdown image", _any(r"!\[")),
+    Rule("markup", "Markdown link brackets", _any(r"[\[\]]")),
+    Rule("markup", "Markdown code", _any(r"`", r"^(?: {4}|\t)", flags=_M)),
+    Rule("markup", "a Markdown heading", _any(r"^ {0,3}#{1,6}(?:[ \t]|$)", r"^ {0,3}(?:=+|-{2,})[ \t]*$", flags=_M)),
+    Rule("markup", "a Markdown list, quote or rule", _any(r"^ {0,3}(?:[-+*][ \t]|\d{1,9}[.)](?:[ \t]|$)|>)", flags=_M)),
+    Rule("markup", "Markdown emphasis", _any(r"\*", r"(?<![^\W_])_", r"_(?![^\W_])", r"~~")),
+    Rule("markup", "a Markdown table", _any(r"\|")),
 )
 
 LINKS: tuple[Rule, ...] = (
-    Rule("link", "a web address", _rx(r"\b(?:https?|s?ftp|file|javascript|vbscript|data|mailto|tel|sms|wss?|ipfs)"
-                                      r":(?=\S)\S*|\bwww\d{0,3}\.\S*|(?<![\w.])//[\w-]\S*", _I)),
-    Rule("link", "a domain name", _rx(r"(?<![\w.-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
-                                      r"[A-Za-z]{2,24}(?![\w-])"), in_names=True),
+    Rule("link", "a web address",
+         _any(r"\b(?:https?|s?ftp|file|javascript|vbscript|data|mailto|tel|sms|wss?|ipfs):(?=\S)\S*",
+              r"\bwww\d{0,3}\.\S*", r"(?<![\w.])//[\w-]\S*", flags=_I)),
+    Rule("link", "a domain name",
+         _any(r"(?<![\w.-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w-])"),
+         in_names=True),
 )
 
 ADVICE: tuple[Rule, ...] = (
-    Rule("advice", "an order to trade",
-         _rx(r"(?:^|(?<=[.!?:;])\s+|\n)[\"'“‘(]*(?:(?:now|so|just|simply|then|quickly),?\s+)?(?:" + _VERBS + r")(?![\w-])",
-             _I),
-         own_ideas=True),
-    Rule("advice", "an order to trade",
-         _rx(r"\b(?:you|investors|holders|shareholders|owners|readers|traders|everyone|anyone|we)\s+(?:all\s+)?"
-             r"(?:should|must|need\s+to|have\s+to|ought\s+to|had\s+better|(?:would|will)\s+want\s+to|are\s+(?:advised|"
-             r"urged|told)\s+to)\s+(?:now\s+|immediately\s+|seriously\s+)?(?:consider\s+)?"
-             r"(?:" + _VERBS + r"|avoid|stay\s+away|get\s+rid)(?![\w-])", _I), own_ideas=True),
-    Rule("advice", "an order to trade",
-         _rx(r"\b(?:buy|sell|dump|unload|liquidate|offload)(?:ing)?\s+(?:it\s+|them\s+|this\s+(?:fund|etf)\s+|"
-             r"(?:your\s+)?shares\s+|(?:your\s+)?units\s+)?(?:now|everything|all|immediately|today|right\s+away|at\s+once|"
-             r"before|while\s+you\s+can|your|every)\b", _I), own_ideas=True),
-    Rule("advice", "a rating", _rx(r"\b(?:strong|clear|screaming|must|top)[- ](?:buy|sell)\b|\bis\s+an?\s+(?:strong\s+)?"
-                                   r"(?:buy|sell)\b|\b(?:buy|sell)\s+(?:signal|rating|call|recommendation)s?\b", _I),
-         own_ideas=True),
-    Rule("advice", "talk of dumping", _rx(r"\bdump(?:s|ed|ing)?\b", _I), own_ideas=True),
-    Rule("advice", "urgency", _rx(r"\bact\s+(?:now|fast|quickly|immediately)\b|\bbefore\s+it'?s\s+too\s+late\b|"
-                                  r"\bdon'?t\s+(?:miss|wait)\b|\blast\s+chance\b|\bhurry\b|\burgent(?:ly)?\b|"
-                                  r"\bnow\s+or\s+never\b|\bwhile\s+you\s+(?:still\s+)?can\b", _I), own_ideas=True),
-    Rule("advice", "an accusation", _rx(r"\bscam(?:s|mers?|my)?\b|\bfraud(?:s|ulent|sters?)?\b|\bponzi\b|"
-                                        r"\brug[- ]?pull\b|\bpump[- ](?:and|&|n)[- ]dump\b|\bworthless\b|"
-                                        r"\bgoing\s+to\s+zero\b|\bwill\s+(?:collapse|crash|implode|go\s+bust)\b|"
-                                        r"\bcriminal\b|\bcrooks?\b|\bstay\s+away\b|\bavoid\s+(?:this|the)\s+(?:fund|etf)\b",
-                                        _I), own_ideas=True),
-    Rule("advice", "a promise", _rx(r"\bguarantee(?:s|d)?\b|\brisk[- ]free\b(?!\s+rates?\b)|\bcan'?t\s+(?:lose|miss|go\s+"
-                                    r"wrong)\b|\bsure\s+(?:thing|bet|winner)\b|\bfree\s+money\b|\bno[- ]brainer\b|"
-                                    r"\b(?:double|triple)\s+your\b|\bto\s+the\s+moon\b", _I), own_ideas=True),
-    Rule("advice", "a solicitation", _rx(r"\bclick\b|\bsign\s+up\b|\bsubscribe\b|\bcontact\s+(?:us|me)\b|\bcall\s+(?:us|me|"
-                                         r"your\s+broker)\b|\bdm\s+(?:us|me)\b|\bwhats\s?app\b|\btelegram\b|\bdiscord\b|"
-                                         r"\bjoin\s+(?:us|our|my)\b|\bvisit\s+(?:us|our|my)\b|\bpromo(?:tion)?\s+code\b",
-                                         _I), own_ideas=True),
+    Rule("advice", "an order to trade",  # a sentence that opens with the verb
+         _any(r"(?:^|(?<=[.!?:;])\s+|\n)[\"'“‘(]*(?:(?:now|so|just|simply|then|quickly),?\s+)?"
+              + _VERBS + r"(?![\w-])", flags=_I), own_ideas=True),
+    Rule("advice", "an order to trade",  # told to the reader
+         _any(r"\b(?:you|investors|holders|shareholders|owners|readers|traders|everyone|anyone|we)\s+(?:all\s+)?"
+              r"(?:should|must|need\s+to|have\s+to|ought\s+to|had\s+better|(?:would|will)\s+want\s+to"
+              r"|are\s+(?:advised|urged|told)\s+to)\s+(?:now\s+|immediately\s+|seriously\s+)?(?:consider\s+)?"
+              r"(?:" + _VERBS + r"|avoid|stay\s+away|get\s+rid)(?![\w-])", flags=_I), own_ideas=True),
+    Rule("advice", "an order to trade",  # all of it, now
+         _any(r"\b(?:buy|sell|dump|unload|liquidate|offload)(?:ing)?\s+"
+              r"(?:it\s+|them\s+|this\s+(?:fund|etf)\s+|(?:your\s+)?shares\s+|(?:your\s+)?units\s+)?"
+              r"(?:now|everything|all|immediately|today|right\s+away|at\s+once|before|while\s+you\s+can|your|every)\b",
+              flags=_I), own_ideas=True),
+    Rule("advice", "a rating",
+         _any(r"\b(?:strong|clear|screaming|must|top)[- ](?:buy|sell)\b", r"\bis\s+an?\s+(?:strong\s+)?(?:buy|sell)\b",
+              r"\b(?:buy|sell)\s+(?:signal|rating|call|recommendation)s?\b", flags=_I), own_ideas=True),
+    Rule("advice", "talk of dumping", _any(r"\bdump(?:s|ed|ing)?\b", flags=_I), own_ideas=True),
+    Rule("advice", "urgency",
+         _any(r"\bact\s+(?:now|fast|quickly|immediately)\b", r"\bbefore\s+it'?s\s+too\s+late\b",
+              r"\bdon'?t\s+(?:miss|wait)\b", r"\blast\s+chance\b", r"\bhurry\b", r"\burgent(?:ly)?\b",
+              r"\bnow\s+or\s+never\b", r"\bwhile\s+you\s+(?:still\s+)?can\b", flags=_I), own_ideas=True),
+    Rule("advice", "an accusation",
+         _any(r"\bscam(?:s|mers?|my)?\b", r"\bfraud(?:s|ulent|sters?)?\b", r"\bponzi\b", r"\brug[- ]?pull\b",
+              r"\bpump[- ](?:and|&|n)[- ]dump\b", r"\bworthless\b", r"\bgoing\s+to\s+zero\b",
+              r"\bwill\s+(?:collapse|crash|implode|go\s+bust)\b", r"\bcriminal\b", r"\bcrooks?\b", r"\bstay\s+away\b",
+              r"\bavoid\s+(?:this|the)\s+(?:fund|etf)\b", flags=_I), own_ideas=True),
+    Rule("advice", "a promise",
+         _any(r"\bguarantee(?:s|d)?\b", r"\brisk[- ]free\b(?!\s+rates?\b)", r"\bcan'?t\s+(?:lose|miss|go\s+wrong)\b",
+              r"\bsure\s+(?:thing|bet|winner)\b", r"\bfree\s+money\b", r"\bno[- ]brainer\b",
+              r"\b(?:double|triple)\s+your\b", r"\bto\s+the\s+moon\b", flags=_I), own_ideas=True),
+    Rule("advice", "a solicitation",
+         _any(r"\bclick\b", r"\bsign\s+up\b", r"\bsubscribe\b", r"\bcontact\s+(?:us|me)\b",
+              r"\bcall\s+(?:us|me|your\s+broker)\b", r"\bdm\s+(?:us|me)\b", r"\bwhats\s?app\b", r"\btelegram\b",
+              r"\bdiscord\b", r"\bjoin\s+(?:us|our|my)\b", r"\bvisit\s+(?:us|our|my)\b", r"\bpromo(?:tion)?\s+code\b",
+              flags=_I), own_ideas=True),
     Rule("instructions", "text addressed to the model",
-         _rx(r"\bignore\s+(?:all\s+|any\s+|the\s+|your\s+)?(?:previous|prior|above|earlier|system)\s+(?:instructions|"
-             r"rules|prompts?|messages?)\b|\bsystem\s+prompt\b|\bas\s+an\s+ai\b|\blanguage\s+model\b|\bnote_data\b|"
-             r"\bjailbreak\b|\bdeveloper\s+mode\b", _I)),
+         _any(r"\bignore\s+(?:all\s+|any\s+|the\s+|your\s+)?(?:previous|prior|above|earlier|system)\s+"
+              r"(?:instructions|rules|prompts?|messages?)\b", r"\bsystem\s+prompt\b", r"\bas\s+an\s+ai\b",
+              r"\blanguage\s+model\b", r"\bnote_data\b", r"\bjailbreak\b", r"\bdeveloper\s+mode\b", flags=_I)),
 )
 
 RULES: tuple[Rule, ...] = MARKUP + LINKS + ADVICE
@@ -244,7 +250,8 @@ def screen(text: str, draft: str, context: Context) -> str | None:
     return None
 
 
-def guard_for(facts: Any, draft: Mapping[str, str], vendor_text: Iterable[str] = ()) -> Callable[[str, str], str | None]:
+def guard_for(facts: Any, draft: Mapping[str, str],
+              vendor_text: Iterable[str] = ()) -> Callable[[str, str], str | None]:
     """`guard(section_key, text)`: the reason a model's text for that section is refused, or None."""
     context = context_for(facts, draft.values(), vendor_text)
 
