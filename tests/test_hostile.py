@@ -23,7 +23,7 @@ from notewriter.pipeline import open_source, write_digest, write_note
 from notewriter.publish import CSP, render_as, to_html, to_text
 from notewriter.render import Markdown, md_escape, md_unescape
 
-SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+from .conftest import SAMPLES, sessions, write_fund, write_prices, write_shares
 
 EVIL = "Evil [click](http://x.test) ![i](http://x.test/a.png) <script>alert(1)</script> *bold* _u_ `code` # H"
 EVIL_MD = (r"Evil \[click\](http://x.test) !\[i\](http://x.test/a.png) \<script\>alert(1)\</script\> "
@@ -251,6 +251,24 @@ def test_a_hostile_name_changes_nothing_else(note):
         for printed, original in swap.items():
             text = text.replace(printed, original)
         assert text == plain.section(key).text, key
+
+
+def test_a_ticker_with_markup_is_text_in_the_title(tmp_path):
+    """Tickers come from file names; one with a '*' in it is text in the title and wherever else it prints."""
+    days = sessions("2024-01-02", "2024-06-28")
+    write_prices(tmp_path, "A*B", days, 20.0)
+    write_fund(tmp_path, "A*B", longName="Star <b>Fund</b>")
+    write_shares(tmp_path, [(d.date().isoformat(), "A*B", 1_000_000 + 50_000 * (i // 20), 20.0)
+                            for i, d in enumerate(days)])
+    doc = write_note("A*B", None, "1w", open_source(tmp_path))
+    assert doc.check["ok"]
+    title = "A*B: estimated $1 million net inflow in the week to June 28, 2024"
+    assert doc.markdown.startswith("# A\\*B: estimated $1 million net inflow in the week to June 28, 2024\n\n"
+                                   "Star \\<b\\>Fund\\</b\\> (A\\*B) saw an estimated $1 million net inflow")
+    page = render_as(doc, "html")
+    assert f"<title>{title}</title>" in page and f"<h1>{title}</h1>" in page
+    assert "<em>" not in page and "<b>" not in page
+    assert render_as(doc, "txt").startswith(f"{title}\n{'=' * len(title)}\n\nStar <b>Fund</b> (A*B) saw")
 
 
 # ---- the digest -------------------------------------------------------------------------------------------------

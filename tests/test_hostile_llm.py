@@ -14,7 +14,6 @@ import json
 import shutil
 from functools import lru_cache
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
@@ -27,14 +26,14 @@ from notewriter.pipeline import open_source, write_digest, write_note
 from notewriter.publish import CSP, render_as
 from notewriter.render import md_unescape
 
+from .conftest import SAMPLES
+
 try:
     from openai_server import OpenAIServer, request_data, reword
 except ImportError:  # tests imported as a package
     from tests.openai_server import OpenAIServer, request_data, reword
 
 pytest.importorskip("openai")
-
-SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
 
 @lru_cache(maxsize=None)
