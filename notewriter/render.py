@@ -1,4 +1,10 @@
-"""Jinja environment: user override folder first, then the shipped templates; named number filters."""
+"""Jinja environment: user override folder first, then the shipped templates; named number filters.
+
+Every string a template prints with `{{ }}` is text, not Markdown: the environments' `finalize` escapes it
+(`md_escape`), so a fund, holding or peer name, a category or a data label from outside prints literally in
+every format. What is already Markdown — a filter's number, a drafted section, the footer, a title built
+by a kind — is a `Markdown` string and is printed as it is.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +23,64 @@ from .resources import templates_dir
 # markers out and returns where each claim's text ended up.
 OPEN, SEP, CLOSE = "\ue000", "\ue001", "\ue002"
 _MARKED = re.compile(f"{OPEN}([^{SEP}]*){SEP}([^{CLOSE}]*){CLOSE}")
+
+
+class Markdown(str):
+    """A string that is already Markdown (a filter's number, a drafted section, a footer, a kind's title):
+    templates print it as it is; every other string they print is escaped first."""
+
+    __slots__ = ()
+
+
+# Characters that can start Markdown or HTML anywhere in a line (emphasis, code, links and images, raw
+# HTML and autolinks, headings, table cells, strikethrough) and the backslash itself; an underscore only
+# where it can open or close emphasis (not inside a word: "flows_2024_v2" is left as it is).
+_MD_ACTIVE = re.compile(r"[\\`*\[\]<>#|~]|(?<![^\W_])_|_(?![^\W_])")
+# "&amp;", "&#60;": an entity reference would print as the character it names, not as written.
+_ENTITY = re.compile(r"&(?=#[0-9]{1,7};|#[xX][0-9A-Fa-f]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")
+# What only counts at the start of a line (a string may open a paragraph or a table cell): list items,
+# setext underlines and thematic breaks.
+_LINE_START = re.compile(r"^(?:[-+=]|\d{1,9}(?=[.)](?:\s|$)))")
+# Line breaks and other control characters (a name must not open a new line), bidirectional overrides (a
+# name must not reorder the text around it) and the claim markers above (a name must not forge a claim).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]+")
+_MARK_CHARS = re.compile(f"[{OPEN}{SEP}{CLOSE}]")
+# Whether any of the above applies (most names need nothing and are returned as they are).
+_SPECIAL = re.compile("|".join((_MD_ACTIVE.pattern, _ENTITY.pattern, _LINE_START.pattern, _UNPRINTABLE.pattern,
+                                _MARK_CHARS.pattern)))
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def md_escape(text) -> Markdown:
+    """Text as Markdown that prints it literally: "*x* [a](b)" -> "\\*x\\* \\[a\\](b)".
+
+    Ordinary names ("iShares Core S&P Small-Cap ETF") come back unchanged. Line breaks and control
+    characters become a space, so a string cannot start a heading, a list or a table row of its own."""
+    if isinstance(text, Markdown):
+        return text
+    text = str(text)
+    if not _SPECIAL.search(text):
+        return Markdown(text)
+    if OPEN in text or SEP in text or CLOSE in text:
+        text = _MARK_CHARS.sub("", _MARKED.sub(lambda m: m.group(2), text))
+    text = _UNPRINTABLE.sub(" ", text)
+    text = _MD_ACTIVE.sub(lambda m: "\\" + m.group(0), text)
+    if "&" in text:
+        text = _ENTITY.sub(r"\\&", text)
+    text = _LINE_START.sub(lambda m: "\\" + m.group(0) if not m.group(0).isdigit() else m.group(0) + "\\", text)
+    return Markdown(text)
+
+
+def md_unescape(text: str) -> str:
+    """Markdown text as a reader sees it: backslash escapes taken out ("\\*x\\*" -> "*x*")."""
+    return _ESCAPED.sub(r"\1", text) if "\\" in text else text
+
+
+def _finalize(value):
+    """What `{{ value }}` prints: a plain string escaped as text, Markdown as it is, anything else as is."""
+    if isinstance(value, str) and not isinstance(value, Markdown):
+        return md_escape(value)
+    return value
 
 
 def _num(x) -> float:
@@ -137,14 +201,15 @@ def pick(options, *keys) -> str:
 
 
 def _marking(fn, precision: bool = False):
-    """The filter `fn`, recording the claim it prints (and printing it at the claim's own precision)."""
+    """The filter `fn`, recording the claim it prints (and printing it at the claim's own precision); what it
+    prints is a number, so it is Markdown already."""
 
     def filt(x, *args, **kwargs):
         if not isinstance(x, Claim):
-            return fn(x, *args, **kwargs)
+            return Markdown(fn(x, *args, **kwargs))
         if precision and not args and "digits" not in kwargs and x.digits is not None:
             kwargs["digits"] = x.digits
-        return f"{OPEN}{x.id}{SEP}{fn(x, *args, **kwargs)}{CLOSE}"
+        return Markdown(f"{OPEN}{x.id}{SEP}{fn(x, *args, **kwargs)}{CLOSE}")
 
     filt.__name__, filt.__doc__ = fn.__name__, fn.__doc__
     return filt
@@ -182,12 +247,14 @@ def environment(override_dir: str | Path | None = None, prose: bool = False) -> 
     """Templates from `override_dir` (if given) shadow the shipped ones file by file.
 
     `prose` keeps the newlines around block tags (section text is re-flowed by `tidy`, and dropping
-    them would glue sentences together); the note layout templates trim them.
+    them would glue sentences together); the note layout templates trim them. In both, a plain string
+    printed with `{{ }}` is escaped as text (`md_escape`); `Markdown` strings print as they are.
     """
     search = [str(Path(override_dir).expanduser())] if override_dir else []
     search.append(str(templates_dir()))
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(search), undefined=jinja2.StrictUndefined,
-                             autoescape=False, trim_blocks=not prose, lstrip_blocks=True, keep_trailing_newline=False)
+                             autoescape=False, trim_blocks=not prose, lstrip_blocks=True, keep_trailing_newline=False,
+                             finalize=_finalize)
     env.filters.update(FILTERS)
     env.globals["pick"] = pick
     env.globals["listsep"] = listsep

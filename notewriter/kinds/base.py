@@ -12,8 +12,11 @@ from pydantic import BaseModel
 class Kind:
     """What a document kind is made of.
 
-    `context(facts, claims, rules)` returns the template variables (claims wrapped with `claims.tree`);
-    `title(facts, context)` the title (its numbers printed through the filters, so they are claims too);
+    `context(facts, claims, rules)` returns the template variables (claims wrapped with `claims.tree`); a
+    phrase it builds around a filter's number is a `render.Markdown` string, with any vendor string in it
+    escaped by `render.md_escape` (templates escape every plain string they print, markers included);
+    `title(facts, context)` the title, Markdown likewise (its numbers printed through the filters, so they
+    are claims too);
     `sentiment(facts, text)` the document's sentiment from its facts and its final prose.
     """
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..claims import Claim, tree
 from ..config import Rules
 from ..facts.models import WINDOW_WORDS, DigestFacts
-from ..render import FILTERS
+from ..render import FILTERS, Markdown, md_escape
 from ..sentiment import Sentiment, blend, facts_signals
 from ..verdicts import digest_verdicts
 from .base import Kind, register
@@ -22,7 +22,8 @@ def digest_context(d: DigestFacts, claims: dict[str, Claim], rules: Rules) -> di
     ctx: dict = {
         "d": D, "v": digest_verdicts(d, rules), "r": D.rotation, "seed": f"digest|{d.as_of}|{d.window}",
         "window_noun": WINDOW_WORDS[d.window],
-        "period": {"1d": f"on {end}", "1w": f"in the week to {end}", "1m": f"in the month to {end}"}[d.window],
+        "period": Markdown({"1d": f"on {end}", "1w": f"in the week to {end}",
+                            "1m": f"in the month to {end}"}[d.window]),
         "top_inflow": D.inflows[0] if d.inflows else None, "top_outflow": D.outflows[0] if d.outflows else None,
         "runners_up": list(D.inflows[1:1 + rules.named_leaders]), "further": list(D.rotations[1:]),
         "quality": messages(d.quality, "quality", claims), "caveats": [],
@@ -46,12 +47,14 @@ def _sentiment(d: DigestFacts, text: str) -> Sentiment:
     return blend(text, facts_overall, signals, names)
 
 
-def _title(d: DigestFacts, ctx: dict) -> str:
+def _title(d: DigestFacts, ctx: dict) -> Markdown:
+    """The title as Markdown: the date printed from its claim, the tickers escaped as text."""
     end = FILTERS["longdate"](ctx["d"].end)
     span = {"1d": f"on {end}", "1w": f"in the week to {end}", "1m": f"in the month to {end}"}[d.window]
     if d.rotation:
-        return f"ETF flows {span}: {d.rotation.inflow.ticker} in, {d.rotation.outflow.ticker} out"
-    return f"ETF flows {span}"
+        inflow, outflow = md_escape(d.rotation.inflow.ticker), md_escape(d.rotation.outflow.ticker)
+        return Markdown(f"ETF flows {span}: {inflow} in, {outflow} out")
+    return Markdown(f"ETF flows {span}")
 
 
 def _subjects(d: DigestFacts) -> tuple[str, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..claims import Claim, wrap, tree
 from ..config import Rules
 from ..facts.models import WINDOW_WORDS, FundFacts
-from ..render import FILTERS, pick
+from ..render import FILTERS, Markdown, md_escape, pick
 from ..sentiment import score_note
 from ..verdicts import fund_verdicts
 from .base import Kind, register
@@ -40,16 +40,17 @@ _PARTS = {"equity": ("component", "thinly traded components", "its less liquid c
 _SAID_IN_LEDE = {"no_flow_data"}
 
 
-def messages(flags, path: str, claims: dict[str, Claim]) -> list[str]:
-    """Quality messages with each number and date printed from its claim."""
+def messages(flags, path: str, claims: dict[str, Claim]) -> list[Markdown]:
+    """Quality messages with each number and date printed from its claim, as Markdown (the words, which may
+    name files and funds, escaped as text)."""
     out = []
     for i, q in enumerate(flags):
         if not q.template:
-            out.append(q.message)
+            out.append(md_escape(q.message))
             continue
         shown = {name: FILTERS[_SHOWN[fact.kind]](claims[f"{path}[{i}].facts[{j}]"])
                  for j, (name, fact) in enumerate(zip(q.names, q.facts))}
-        out.append(q.template.format(**shown))
+        out.append(Markdown(md_escape(q.template).format(**shown)))
     return out
 
 
@@ -86,9 +87,10 @@ def scheduled(dates, D, asset_class: str, share_counts: bool = True) -> list[dic
     return out
 
 
-def period_phrase(window: str, end: str, *seed) -> str:
-    return {"1d": f"on {end}", "1w": pick(["this week", f"in the week to {end}"], *seed, "period"),
-            "1m": f"in the month to {end}", "ytd": f"so far this year, to {end}"}[window]
+def period_phrase(window: str, end: str, *seed) -> Markdown:
+    """ "in the week to October 31, 2025", Markdown: `end` is a date printed from its claim."""
+    return Markdown({"1d": f"on {end}", "1w": pick(["this week", f"in the week to {end}"], *seed, "period"),
+                     "1m": f"in the month to {end}", "ytd": f"so far this year, to {end}"}[window])
 
 
 def fund_context(f: FundFacts, claims: dict[str, Claim], rules: Rules, path: str = "") -> dict:
@@ -133,17 +135,19 @@ def fund_context(f: FundFacts, claims: dict[str, Claim], rules: Rules, path: str
     }
 
 
-def _title(f: FundFacts, ctx: dict) -> str:
+def _title(f: FundFacts, ctx: dict) -> Markdown:
+    """The title as Markdown: its numbers printed from their claims, the ticker escaped as text."""
     c, F = ctx["c"], ctx["f"]
+    ticker = md_escape(f.ticker)
     end = FILTERS["longdate"](F.flow.end)
     span = {"1d": f"on {end}", "1w": f"in the week to {end}", "1m": f"in the month to {end}",
             "ytd": f"in the year to {end}"}[f.window]
     if c.moving:
         est = "estimated " if f.flow.method == "shares x nav" else "vendor-reported "
-        return f"{f.ticker}: {est}{FILTERS['usd'](F.flow.net_usd)} net {c.direction} {span}"
+        return Markdown(f"{ticker}: {est}{FILTERS['usd'](F.flow.net_usd)} net {c.direction} {span}")
     if c.direction == "flat":
-        return f"{f.ticker}: no net flows {span}"
-    return f"{f.ticker}: price and positioning {span}"
+        return Markdown(f"{ticker}: no net flows {span}")
+    return Markdown(f"{ticker}: price and positioning {span}")
 
 
 FUND = register(Kind(

@@ -14,6 +14,8 @@ log = logging.getLogger(__name__)
 REASON_PROBLEMS = 5
 
 CheckFn = Callable[[str, str], list[str]]
+# `guard(section_key, text)`: why a model's text may not be published whatever its numbers, or None.
+GuardFn = Callable[[str, str], "str | None"]
 
 
 def _one_line(text: str, limit: int = 200) -> str:
@@ -92,9 +94,13 @@ def _unsupported_reason(problems: list[str]) -> str:
 
 
 def _evaluate(
-    parsed: dict[str, Any] | None, parse_problem: str | None, keys: list[str], check: CheckFn
+    parsed: dict[str, Any] | None, parse_problem: str | None, keys: list[str], check: CheckFn,
+    guard: GuardFn | None = None,
 ) -> tuple[dict[str, str], dict[str, _Failure]]:
-    """Split the requested sections into accepted text and failures."""
+    """Split the requested sections into accepted text and failures.
+
+    A section the guard refuses (markup, links, calls to trade, names from elsewhere) fails with the guard's
+    reason and gets no repair round: the model is not asked to rework text that tried to publish those."""
     accepted: dict[str, str] = {}
     failing: dict[str, _Failure] = {}
     for key in keys:
@@ -106,6 +112,15 @@ def _evaluate(
             failing[key] = _Failure(None, ["no text for this section"], "model returned no text")
             continue
         text = value.strip()
+        if guard is not None:
+            try:
+                refused = guard(key, text)
+            except Exception as err:  # a crashing guard must not take the note down, nor let the text through
+                log.exception("content guard raised on section %s", key)
+                refused = _one_line(f"content guard raised {type(err).__name__}: {err}", 200)
+            if refused:
+                failing[key] = _Failure(text, [refused], refused, False)
+                continue
         try:
             problems = [str(problem) for problem in check(key, text)]
         except Exception as err:  # a crashing checker must not take the note down

@@ -11,6 +11,7 @@ from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .guard import guard_for
 from .parse import CheckFn, _evaluate, _Failure, _parse_answer
 from .prompts import _Prompts, _SetupProblem
 
@@ -57,13 +58,18 @@ def _steps(
     prompts: _Prompts,
     endpoint: str,
 ) -> Generator[_Request, _Reply, _Outcome]:
-    """Initial request, one repair round for failing sections, then assemble the note's sections."""
+    """Initial request, one repair round for failing sections, then assemble the note's sections.
+
+    A section is accepted only if the guard lets it through (plain prose about the note's own funds, see
+    `guard`) and the checker supports every number in it."""
     keys = [key for key, text in draft.items() if text.strip()]
     final = dict(draft)
     origins = {key: _template(None if key in keys else "template section is empty") for key in draft}
     outcome = _Outcome(final, origins)
     if not keys:
         return outcome
+
+    guard = guard_for(facts, draft, vendor_text)
 
     def fallback(failures: Mapping[str, _Failure | str]) -> None:
         for key, failure in failures.items():
@@ -85,7 +91,7 @@ def _steps(
         return outcome
 
     parsed, parse_problem = _parse_answer(reply, keys)
-    accepted, failing = _evaluate(parsed, parse_problem, keys, check)
+    accepted, failing = _evaluate(parsed, parse_problem, keys, check, guard)
     to_repair = [key for key, failure in failing.items() if failure.repairable]
 
     if to_repair:
@@ -111,7 +117,7 @@ def _steps(
                 )
             else:
                 parsed, parse_problem = _parse_answer(reply, to_repair)
-                fixed, still_failing = _evaluate(parsed, parse_problem, to_repair, check)
+                fixed, still_failing = _evaluate(parsed, parse_problem, to_repair, check, guard)
                 accepted.update(fixed)
                 for key in fixed:
                     failing.pop(key)
