@@ -170,3 +170,17 @@ def test_desk_commands(tmp_path):
     r = CliRunner().invoke(main, ["desk", "add-user", "cy", "--store", str(store), "--role", "approver",
                                   "--password-stdin"], input="short\n")
     assert r.exit_code == 2 and "at least 8" in r.stderr
+
+
+def test_an_editors_markdown_link_or_image_is_text_on_the_desk(tmp_path):
+    path = tmp_path / "desk.sqlite"
+    make_store(path).close()
+    with Server(path) as server:
+        ann = client(server, "ann")
+        doc_id = _doc_id(ann, "SPY")
+        text = ann.get(f"/api/documents/{doc_id}").json()["document"]["sections"]["contrarian_angle"]["text"]
+        r = ann.post(f"/api/documents/{doc_id}/sections/contrarian_angle",
+                     json={"text": text + " See [this](https://evil.test/x) ![i](https://evil.test/a.png)."})
+        assert r.status_code == 200
+        page = ann.get(f"/doc/{doc_id}").text
+    assert "https://evil.test" in page and "<a href=\"https://evil.test" not in page and "<img" not in page
