@@ -44,6 +44,7 @@ def _error_row(err: NotewriterError) -> dict:
 def _error_from(row: dict) -> NotewriterError:
     if row.get("type") == "data":
         err = DataError(row["path"], "", row=row.get("row"))
+        err.message = row["message"]
         err.args = (row["message"],)
         return err
     return NotewriterError(row["message"])
