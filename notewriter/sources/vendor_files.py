@@ -58,9 +58,14 @@ def _clean(cell: str) -> str:
 
 def parse_number(text: str) -> float:
     """'1,234.5', '$1,234', '(1,234)', '-$2.5M', '−3', '' -> float (NaN for blanks); ValueError otherwise."""
+    return parse_amount(text)[0]
+
+
+def parse_amount(text: str) -> tuple[float, bool]:
+    """`parse_number`, and whether the text carries its own unit (a K, M, B or T suffix)."""
     s = _clean(str(text)).replace("\u2212", "-")
     if s.lower() in _BLANKS:
-        return float("nan")
+        return float("nan"), False
     negative = False
     if s.startswith("(") and s.endswith(")"):
         negative, s = True, s[1:-1].strip()
@@ -79,7 +84,7 @@ def parse_number(text: str) -> float:
     if not re.fullmatch(r"(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", s):
         raise ValueError(text)
     value = float(s) * scale
-    return -value if negative else value
+    return (-value if negative else value), scale != 1.0
 
 
 def parse_date(text: str) -> date:
@@ -267,10 +272,15 @@ def read_flows_csv(path: str | os.PathLike) -> pd.DataFrame:
             raise DataError(path, f"expected a ticker symbol in column {_clean(header[ti])!r}, got {raw_ticker!r}",
                             row=line) from None
         try:
-            flow = parse_number(raw_flow) * scale
+            amount, own_unit = parse_amount(raw_flow)
         except ValueError:
             raise DataError(path, f"expected a number like 1,234.5 or -$2.1M in column {_clean(header[fi])!r}, "
                                   f"got {raw_flow!r}", row=line) from None
+        # a value with its own unit ("1.5B") means what it says; the column's unit ("($M)") scales bare numbers
+        flow = amount if own_unit else amount * scale
+        if math.isinf(flow):
+            raise DataError(path, f"expected a finite number in column {_clean(header[fi])!r}, got {raw_flow!r}",
+                            row=line)
         key = (day, sym)
         if key in seen:
             other_line, other = seen[key]
@@ -286,4 +296,4 @@ def read_flows_csv(path: str | os.PathLike) -> pd.DataFrame:
     return frame.sort_values(["ticker", "date"], kind="stable").reset_index(drop=True)
 
 
-__all__ = ["HOLDINGS_COLUMNS", "parse_date", "parse_number", "read_flows_csv", "read_ishares_holdings"]
+__all__ = ["HOLDINGS_COLUMNS", "parse_amount", "parse_date", "parse_number", "read_flows_csv", "read_ishares_holdings"]
