@@ -13,6 +13,7 @@ from .. import calendar, reference
 from ..config import Rules
 from ..errors import UsageError
 from ..sources.base import Source
+from .guards import input_flags
 from .panel import WINDOW_SESSIONS, Panel, panel_for
 from .schedule import _iso, dates_facts
 from .models import (
@@ -161,7 +162,9 @@ def build_facts(ticker: str, as_of: date | str | None, window: Window, source: S
                 + (", {nz} of them non-zero and left out" if nonzero else ", all zero and left out"), nonzero > 0,
                 n=(len(off), "count"), nz=(nonzero, "count")))
     for g in panel.guard_flags.get(ticker, ()):
-        quality.append(_flag(F, g.code, g.text, True, **g.values))
+        quality.append(_flag(F, g.code, g.text, g.touches, **g.values))
+    quality += [_flag(F, g.code, g.text, g.touches, **g.values) for g in input_flags(panel, ticker, last_ts,
+                                                                                     settings.range_weeks)]
     if shares_ok:
         start_obs = panel.sessions[int(R["start_obs"])]
         end_obs = panel.sessions[int(R["last_obs"])]

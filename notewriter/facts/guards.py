@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from ..sources.tables import Note, Tables, literal
 from .arrays import lastpos, take
 
 # share-count ratios that look like a split or reverse split
@@ -20,11 +21,13 @@ SPLIT_RATIOS = np.array([2, 3, 4, 5, 8, 10, 20, 1 / 2, 1 / 3, 1 / 4, 1 / 5, 1 / 
 
 @dataclass
 class GuardFlag:
-    """A value left out, said in the note: `text` has {placeholders} for `values` (name -> (value, kind))."""
+    """A value left out, said in the note: `text` has {placeholders} for `values` (name -> (value, kind));
+    `touches` when it bears on a figure the note shows (the note then states it as a caveat too)."""
 
     code: str
     text: str
     values: dict = field(default_factory=dict)
+    touches: bool = True
 
 
 def _day(sessions: pd.DatetimeIndex, row: int) -> str:
@@ -134,3 +137,45 @@ def clean_vendor_flows(sessions: pd.DatetimeIndex, funds: list[str], vendor: np.
             "vendor_invalid", f"{{n}} vendor flow(s) for {funds[j]} are not finite numbers (the first on {{d}}) "
             "and are left out", {"n": (len(rows), "count"), "d": (sessions[rows[0]], "date")}))
     return flags
+
+
+# ---- what the sources could not read, said in the notes it bears on ------------------------------------
+
+
+def _guard_flag(note: Note) -> GuardFlag:
+    return GuardFlag(note.code, note.text, {k: (v, kind) for k, v, kind in note.values}, note.touches)
+
+
+def input_notes(tables: Tables, funds: list[str]) -> dict[str, list[GuardFlag]]:
+    """The sources' notes about inputs, for the funds they concern: a fund's own files' notes (a fallback
+    encoding), and a shared file's (rows that name no fund, a fallback encoding) for each fund with rows in it;
+    dataset.json's for every fund."""
+    out: dict[str, list[GuardFlag]] = {}
+    fund_set = set(funds)
+    for t, notes in tables.notes.items():
+        if t in fund_set:
+            out.setdefault(t, []).extend(_guard_flag(n) for n in notes)
+    for kind, rows in (("shares", tables.share_rows), ("flows", tables.flow_rows), ("dataset", None)):
+        notes = tables.file_notes.get(kind)
+        if not notes:
+            continue
+        users = fund_set if rows is None else fund_set & {rows.tickers[k] for k in np.unique(rows.codes) if k >= 0}
+        for t in funds:
+            if t in users:
+                out.setdefault(t, []).extend(_guard_flag(n) for n in notes)
+    return out
+
+
+def input_flags(panel, ticker: str, as_of: pd.Timestamp, range_weeks: int) -> list[GuardFlag]:
+    """Flags for what a note leaves out because the sources could not read it: the price rows of the fund
+    with no Close."""
+    out: list[GuardFlag] = []
+    days = panel.price_blank.get(ticker)
+    if days is not None and (days <= as_of.to_datetime64()).any():
+        days = days[days <= as_of.to_datetime64()]
+        since = (as_of - pd.Timedelta(weeks=range_weeks)).to_datetime64()
+        out.append(GuardFlag(
+            "price_blank_close", f"{literal(panel.source.path_of('prices', ticker))} has {{n}} row(s) with no Close "
+            "(the latest dated {d}); they were left out", {"n": (len(days), "count"), "d": (days[-1], "date")},
+            touches=bool((days > since).any())))
+    return out

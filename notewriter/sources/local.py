@@ -120,6 +120,8 @@ class DataDirSource(Source):
         return read_flows_careful(self.root / "flows.csv")
 
     def shares(self, ticker: str) -> pd.DataFrame:
+        if ticker.upper() in self._shares_columns["errors"]:
+            raise self._shares_columns["errors"][ticker.upper()]
         rows = self._shares_all[self._shares_all["ticker"] == ticker.upper()]
         rows = rows.drop(columns="ticker").sort_index(kind="stable")
         duplicates = int(rows.index.duplicated(keep="last").sum())
@@ -128,6 +130,8 @@ class DataDirSource(Source):
         return rows
 
     def vendor_flows(self, ticker: str) -> pd.DataFrame:
+        if ticker.upper() in self._flows_columns["errors"]:
+            raise self._flows_columns["errors"][ticker.upper()]
         rows = self._flows_all[self._flows_all["ticker"] == ticker.upper()]
         rows = rows.drop(columns="ticker").sort_index(kind="stable")
         duplicates = int(rows.index.duplicated(keep="last").sum())
