@@ -455,6 +455,8 @@ def _components(F, source: Source, panel: Panel, snap, ticker, info, settings: R
     rows: list[tuple[str, str, float | None, str]] = []
     holdings = source.holdings(ticker)
     h_src = source.path_of("holdings", ticker)
+    if holdings is not None and holdings.attrs.get("encoding_note"):  # a fallback encoding, said (braces doubled)
+        quality.append(_flag(F, "file_encoding", holdings.attrs["encoding_note"]))
     as_of = snap.as_of.date()
     dated = holdings.attrs.get("as_of") if holdings is not None else None
     if dated is not None and dated > as_of:

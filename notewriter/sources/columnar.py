@@ -17,8 +17,8 @@ import numpy as np
 
 from ..config import user_cache_dir
 from ..errors import DataError, NotewriterError
-from .inputs import encoding_note
-from .readers import read_flows_columns, read_fund_info, read_price_columns, read_shares_columns
+from .inputs import FundInfoError, encoding_note, read_fund_info_file
+from .readers import read_flows_columns, read_price_columns, read_shares_columns
 from .tables import PRICE_COLUMNS, KeyedRows, Note, PriceRows, Tables, literal, price_block, price_rows
 
 CACHE_VERSION = 5
@@ -258,20 +258,23 @@ def load_data_dir(root: Path) -> Tables:
             continue
         sig = _sig(p)
         entry = old_info.get(t)
-        if entry and entry[0] == sig:
-            if "error" in entry[1]:
-                errors.setdefault(t, _error_from(entry[1]["error"]))
-            else:
-                info[t] = entry[1]["info"]
-            new["info"][t] = entry
-            continue
-        info_changed = True
-        try:
-            info[t] = read_fund_info(root / "funds" / f"{t}.json") or {}
-            new["info"][t] = [sig, {"info": info[t]}]
-        except NotewriterError as err:
-            errors.setdefault(t, err)
-            new["info"][t] = [sig, {"error": _error_row(err)}]
+        if not (entry and entry[0] == sig):
+            info_changed = True
+            try:
+                got, encoding = read_fund_info_file(p)
+                entry = [sig, {"info": got or {}, "notes": [n.as_json() for n in _encoding_notes(p, encoding)]}]
+            except NotewriterError as err:
+                identity = err.identity if isinstance(err, FundInfoError) else {}
+                entry = [sig, {"error": _error_row(err), "identity": identity}]
+        new["info"][t] = entry
+        if "error" in entry[1]:
+            errors.setdefault(t, _error_from(entry[1]["error"]))
+            if entry[1].get("identity"):  # the name and category that did check out, for its peers' notes
+                info[t] = entry[1]["identity"]
+        else:
+            info[t] = entry[1]["info"]
+            if entry[1].get("notes"):
+                notes.setdefault(t, []).extend(Note.from_json(n) for n in entry[1]["notes"])
     if tables or info_changed or set(old_info) != set(new["info"]) or new["shares"] != old.get("shares") \
             or new["flows"] != old.get("flows"):
         cache.save(tables, new)

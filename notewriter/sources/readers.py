@@ -8,7 +8,6 @@ one fund's); in shares.csv and flows.csv a malformed row costs only the fund it 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -17,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from .inputs import encoding_note
+from .inputs import encoding_note, read_fund_info_file
 from .rows import cell, dates, first_problems, more, numbers, read_rows
 from .tables import Note, expected_part, literal
 
@@ -412,13 +411,5 @@ def read_flows_careful(path: Path) -> pd.DataFrame:
 
 
 def read_fund_info(path: Path) -> dict | None:
-    """One funds/<TICKER>.json mapping, or None when there is no such file."""
-    if not path.is_file():
-        return None
-    try:
-        info = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise DataError(path, f"expected a JSON object ({exc.msg})", row=exc.lineno) from None
-    if not isinstance(info, dict):
-        raise DataError(path, "expected a JSON object with fund fields such as longName and topHoldings")
-    return info
+    """One funds/<TICKER>.json mapping, checked (`inputs.FundInfo`), or None when there is no such file."""
+    return read_fund_info_file(path)[0]

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from notewriter.errors import DataError, UsageError
+from notewriter.sources.inputs import check_holdings, decode_text
 from notewriter.sources.yfinance.query import normalize_ticker
 
 HOLDINGS_COLUMNS = ["ticker", "name", "sector", "asset_class", "market_value", "weight", "quantity", "price"]
@@ -39,17 +40,16 @@ _BLANKS = {"", "-", "--", "n/a", "na", "nan", "null", "none"}
 _SPACE = " \t\r\n\ufeff\u00a0"
 
 
-def _read_text(path: Path) -> str:
+def _read_text(path: Path) -> tuple[str, str | None]:
+    """(text, encoding): UTF-8, or the fallback it was read in (see `inputs.decode_text`), never a silent
+    replacement of bytes."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise UsageError(f"{path} does not exist") from None
     except IsADirectoryError:
         raise UsageError(f"{path} is a directory; expected a CSV file") from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
+    return decode_text(raw)
 
 
 def _clean(cell: str) -> str:
@@ -124,7 +124,8 @@ def read_ishares_holdings(path: str | os.PathLike) -> tuple[pd.DataFrame, dict]:
     has_preamble, rows.
     """
     path = Path(path)
-    lines = _read_text(path).splitlines()
+    text, encoding = _read_text(path)
+    lines = text.splitlines()
     rows = [next(csv.reader([line]), []) for line in lines]
     header_at = _find_header(rows)
     if header_at is None:
@@ -135,11 +136,12 @@ def read_ishares_holdings(path: str | os.PathLike) -> tuple[pd.DataFrame, dict]:
         raise DataError(path, f"the header row lacks {', '.join(missing)}; expected '{_ISHARES_HEADER}'",
                         row=header_at + 1)
     meta = _ishares_preamble(path, rows[:header_at])
+    meta["encoding"] = encoding
     positions = {ours: next((header.index(a) for a in aliases if a in header), None)
                  for ours, aliases in _ISHARES_MAP.items()}
     needed = max(header.index(c) for c in _ISHARES_REQUIRED) + 1
 
-    records = []
+    records, record_lines, record_cells = [], [], []
     text = "\n".join(lines[header_at + 1:])
     reader = csv.reader(io.StringIO(text))
     for cells in reader:
@@ -148,9 +150,9 @@ def read_ishares_holdings(path: str | os.PathLike) -> tuple[pd.DataFrame, dict]:
             break  # a blank line ends the table; disclaimers follow
         if len(cells) < needed:
             raise DataError(path, f"expected {len(header)} fields like the header row, got {len(cells)}", row=line_no)
-        rec = {}
+        rec, raw = {}, {}
         for ours, pos in positions.items():
-            cell = _clean(cells[pos]) if pos is not None and pos < len(cells) else ""
+            cell = raw[ours] = _clean(cells[pos]) if pos is not None and pos < len(cells) else ""
             if ours in ("market_value", "weight", "quantity", "price"):
                 try:
                     rec[ours] = parse_number(cell)
@@ -161,6 +163,10 @@ def read_ishares_holdings(path: str | os.PathLike) -> tuple[pd.DataFrame, dict]:
                 rec[ours] = None if ours == "ticker" and cell in ("", "-") else cell
         rec["weight"] = rec["weight"] / 100.0
         records.append(rec)
+        record_lines.append(line_no)
+        record_cells.append(raw)
+    check_holdings(path, records, record_lines,
+                   {ours: header[pos] for ours, pos in positions.items() if pos is not None}, record_cells)
     frame = pd.DataFrame.from_records(records, columns=HOLDINGS_COLUMNS)
     for col in ("market_value", "weight", "quantity", "price"):
         frame[col] = frame[col].astype("float64")
@@ -237,7 +243,7 @@ def read_flows_csv(path: str | os.PathLike) -> pd.DataFrame:
     """A flows CSV with date, ticker and flow columns (Date/Ticker/Flow/flow_usd/Net Flows ($M)...)
     -> columns date, ticker, flow_usd (USD; blank cells are NaN = no data)."""
     path = Path(path)
-    text = _read_text(path)
+    text, encoding = _read_text(path)
     if not text.strip():
         raise DataError(path, "the file is empty; expected a header row with date, ticker, flow_usd", row=1)
     first = text.splitlines()[0]
@@ -293,7 +299,9 @@ def read_flows_csv(path: str | os.PathLike) -> pd.DataFrame:
         records.append({"date": pd.Timestamp(day), "ticker": sym, "flow_usd": flow})
     frame = pd.DataFrame.from_records(records, columns=["date", "ticker", "flow_usd"])
     frame["flow_usd"] = frame["flow_usd"].astype("float64")
-    return frame.sort_values(["ticker", "date"], kind="stable").reset_index(drop=True)
+    frame = frame.sort_values(["ticker", "date"], kind="stable").reset_index(drop=True)
+    frame.attrs["encoding"] = encoding
+    return frame
 
 
 __all__ = ["HOLDINGS_COLUMNS", "parse_amount", "parse_date", "parse_number", "read_flows_csv", "read_ishares_holdings"]
