@@ -165,6 +165,9 @@ def test_a_blank_close_is_left_out_and_said(data, market):
     assert "price_blank_close" not in [q.code for q in fund_facts("GLD", "2026-03-20", "1w", open_source(data)).quality]
 
 
+# ---- peers and components refused for bad data ------------------------------------------------------------
+
+
 @pytest.fixture
 def samples(tmp_path) -> Path:
     root = tmp_path / "data"
@@ -178,6 +181,29 @@ def _break_open(path: Path, line: int) -> None:
     cells[1] = "oops"
     lines[line - 1] = ",".join(cells)
     path.write_text("\n".join(lines) + "\n")
+
+
+def test_a_same_category_peer_refused_for_bad_data_is_named(samples):
+    _break_open(samples / "prices" / "IWM.csv", 12)
+    facts = fund_facts("IJR", "2025-10-31", "1w", open_source(samples))
+    flag = next(q for q in facts.quality if q.code == "peer_unreadable")
+    assert flag.message == ("IWM's data could not be read (prices/IWM.csv, row 12: expected a number in column "
+                            "'Open'), so it is left out of the peers") and flag.touches_numbers
+    note = write_note("IJR", "2025-10-31", "1w", open_source(samples))
+    assert note.check["ok"] and "Data caveat: IWM's data could not be read" in note.markdown
+    # a fund of another category says nothing of IWM
+    assert "IWM" not in write_note("QQQ", "2025-10-31", "1w", open_source(samples)).markdown
+
+
+def test_a_component_refused_for_bad_data_is_named(samples):
+    _break_open(samples / "prices" / "JXN.csv", 40)
+    facts = fund_facts("IJR", "2025-10-31", "1d", open_source(samples))
+    jxn = next(c for c in facts.components if c.ticker == "JXN")
+    assert jxn.day_change is None
+    flag = next(q for q in facts.quality if q.code == "component_unreadable")
+    assert flag.message == ("JXN's prices could not be read (prices/JXN.csv, row 40: expected a number in column "
+                            "'Open'), so its price move is left out") and flag.touches_numbers
+    assert write_note("IJR", "2025-10-31", "1d", open_source(samples)).check["ok"]
 
 
 def test_an_error_read_back_from_the_cache_says_what_it_said(samples):

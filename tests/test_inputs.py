@@ -74,6 +74,13 @@ def test_in_a_batch_a_bad_info_file_fails_its_fund_alone_and_the_digest_is_writt
     assert rows["DIGEST"]["status"] == "ok" and (out / "md" / "digest.md").is_file()
 
 
+def test_a_refused_funds_category_still_names_it_to_its_peers(data):
+    _edit_info(data, "IWM", sectorWeightings="lots")  # its name and category are fine
+    facts = fund_facts("IJR", AS_OF, "1w", open_source(data))
+    flag = next(q for q in facts.quality if q.code == "peer_unreadable")
+    assert flag.message == "IWM's data could not be read (funds/IWM.json), so it is left out of the peers"
+
+
 @pytest.mark.parametrize("meta, expected", [
     ({"label": "vendor feed", "synthetic": "false"}, "expected true or false in field 'synthetic', got \"false\""),
     ({"label": 7}, "expected text in field 'label', got 7"),

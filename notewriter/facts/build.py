@@ -163,8 +163,6 @@ def build_facts(ticker: str, as_of: date | str | None, window: Window, source: S
                 n=(len(off), "count"), nz=(nonzero, "count")))
     for g in panel.guard_flags.get(ticker, ()):
         quality.append(_flag(F, g.code, g.text, g.touches, **g.values))
-    quality += [_flag(F, g.code, g.text, g.touches, **g.values) for g in input_flags(panel, ticker, last_ts,
-                                                                                     settings.range_weeks)]
     if shares_ok:
         start_obs = panel.sessions[int(R["start_obs"])]
         end_obs = panel.sessions[int(R["last_obs"])]
@@ -282,6 +280,9 @@ def build_facts(ticker: str, as_of: date | str | None, window: Window, source: S
             peers = panel.window_table(snap).iloc[:0]
     index_of = reference.same_index()
     peer_facts = _peers(F, ticker, identity.category, flow, peers, index_of)
+    quality += [_flag(_FactMaker(g.about, as_of_d) if g.about else F, g.code, g.text, g.touches, **g.values)
+                for g in input_flags(panel, ticker, identity.category if flow.net_usd is not None else None,
+                                     [c.ticker for c in components], last_ts, settings.range_weeks)]
     cat_net = cat_n = None
     if identity.category and flow.net_usd is not None:
         totals = snap.extra.get("category_totals")
