@@ -107,6 +107,16 @@ def test_a_short_row_and_nul_bytes_in_shares_csv_refuse_the_funds_they_name(data
     assert _notes(data, rest) == _notes(without_gld, rest)
 
 
+def test_a_bad_row_for_a_ticker_without_prices_costs_no_note(data, tmp_path):
+    before = _notes(data, TICKERS)
+    with open(data / "flows.csv", "a") as fh:
+        fh.write("2026-03-31,XYZ,oops\n")  # XYZ has no price file: there is no note of it to refuse
+    assert _notes(data, TICKERS) == before
+    code, rows = _batch(data, tmp_path / "out")
+    assert code == 0 and "XYZ" not in rows
+    assert "could not be read" not in (tmp_path / "out" / "md" / "digest.md").read_text()
+
+
 def test_a_row_that_names_no_fund_is_said_in_the_notes_of_the_file(data):
     path = data / "shares.csv"
     lines = path.read_text().splitlines()

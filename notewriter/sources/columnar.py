@@ -228,8 +228,9 @@ def load_data_dir(root: Path) -> Tables:
                              {c: got[c] for c in cols})
             row_errors, row_notes = entry.get("errors", {}), entry.get("notes", [])
         for t, e in row_errors.items():
-            errors.setdefault(t, _error_from(e))
-            refused.add(t)
+            if t in files:  # a ticker without a price file has no note to refuse
+                errors.setdefault(t, _error_from(e))
+                refused.add(t)
         if row_notes:
             file_notes[name] = [Note.from_json(n) for n in row_notes]
         new[name] = ({"sig": sig, "rows": int(len(rows.date)), "tickers": rows.tickers, "errors": row_errors,
