@@ -13,6 +13,7 @@ from .. import calendar, reference
 from ..config import Rules
 from ..errors import UsageError
 from ..sources.base import Source
+from .guards import input_flags
 from .panel import WINDOW_SESSIONS, Panel, panel_for
 from .schedule import _iso, dates_facts
 from .models import (
@@ -161,7 +162,7 @@ def build_facts(ticker: str, as_of: date | str | None, window: Window, source: S
                 + (", {nz} of them non-zero and left out" if nonzero else ", all zero and left out"), nonzero > 0,
                 n=(len(off), "count"), nz=(nonzero, "count")))
     for g in panel.guard_flags.get(ticker, ()):
-        quality.append(_flag(F, g.code, g.text, True, **g.values))
+        quality.append(_flag(F, g.code, g.text, g.touches, **g.values))
     if shares_ok:
         start_obs = panel.sessions[int(R["start_obs"])]
         end_obs = panel.sessions[int(R["last_obs"])]
@@ -279,6 +280,9 @@ def build_facts(ticker: str, as_of: date | str | None, window: Window, source: S
             peers = panel.window_table(snap).iloc[:0]
     index_of = reference.same_index()
     peer_facts = _peers(F, ticker, identity.category, flow, peers, index_of)
+    quality += [_flag(_FactMaker(g.about, as_of_d) if g.about else F, g.code, g.text, g.touches, **g.values)
+                for g in input_flags(panel, ticker, identity.category if flow.net_usd is not None else None,
+                                     [c.ticker for c in components], last_ts, settings.range_weeks)]
     cat_net = cat_n = None
     if identity.category and flow.net_usd is not None:
         totals = snap.extra.get("category_totals")
@@ -452,6 +456,8 @@ def _components(F, source: Source, panel: Panel, snap, ticker, info, settings: R
     rows: list[tuple[str, str, float | None, str]] = []
     holdings = source.holdings(ticker)
     h_src = source.path_of("holdings", ticker)
+    if holdings is not None and holdings.attrs.get("encoding_note"):  # a fallback encoding, said (braces doubled)
+        quality.append(_flag(F, "file_encoding", holdings.attrs["encoding_note"]))
     as_of = snap.as_of.date()
     dated = holdings.attrs.get("as_of") if holdings is not None else None
     if dated is not None and dated > as_of:

@@ -6,12 +6,14 @@ exit 2 and the rest of a batch goes on) or leaves a value out with a data-qualit
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from ..sources.tables import Note, Tables, expected_part, literal
 from .arrays import lastpos, take
 
 # share-count ratios that look like a split or reverse split
@@ -20,11 +22,15 @@ SPLIT_RATIOS = np.array([2, 3, 4, 5, 8, 10, 20, 1 / 2, 1 / 3, 1 / 4, 1 / 5, 1 / 
 
 @dataclass
 class GuardFlag:
-    """A value left out, said in the note: `text` has {placeholders} for `values` (name -> (value, kind))."""
+    """A value left out, said in the note: `text` has {placeholders} for `values` (name -> (value, kind));
+    `touches` when it bears on a figure the note shows (the note then states it as a caveat too); `about` the
+    ticker its numbers are about when it is not the note's fund (a peer's or a component's file)."""
 
     code: str
     text: str
     values: dict = field(default_factory=dict)
+    touches: bool = True
+    about: str | None = None
 
 
 def _day(sessions: pd.DatetimeIndex, row: int) -> str:
@@ -134,3 +140,90 @@ def clean_vendor_flows(sessions: pd.DatetimeIndex, funds: list[str], vendor: np.
             "vendor_invalid", f"{{n}} vendor flow(s) for {funds[j]} are not finite numbers (the first on {{d}}) "
             "and are left out", {"n": (len(rows), "count"), "d": (sessions[rows[0]], "date")}))
     return flags
+
+
+# ---- what the sources could not read, said in the notes it bears on ------------------------------------
+
+
+def _guard_flag(note: Note) -> GuardFlag:
+    return GuardFlag(note.code, note.text, {k: (v, kind) for k, v, kind in note.values}, note.touches)
+
+
+def input_notes(tables: Tables, funds: list[str]) -> dict[str, list[GuardFlag]]:
+    """The sources' notes about inputs, for the funds they concern: a fund's own files' notes (a fallback
+    encoding), and a shared file's (rows that name no fund, a fallback encoding) for each fund with rows in it;
+    dataset.json's for every fund."""
+    out: dict[str, list[GuardFlag]] = {}
+    fund_set = set(funds)
+    for t, notes in tables.notes.items():
+        if t in fund_set:
+            out.setdefault(t, []).extend(_guard_flag(n) for n in notes)
+    for kind, rows in (("shares", tables.share_rows), ("flows", tables.flow_rows), ("dataset", None)):
+        notes = tables.file_notes.get(kind)
+        if not notes:
+            continue
+        users = fund_set if rows is None else fund_set & {rows.tickers[k] for k in np.unique(rows.codes) if k >= 0}
+        for t in funds:
+            if t in users:
+                out.setdefault(t, []).extend(_guard_flag(n) for n in notes)
+    return out
+
+
+def _where(err, root) -> tuple[str, dict]:
+    """'prices/IWM.csv, row {r}: expected a number in column 'Open'' and its values, from a DataError: the path
+    relative to the data directory, the row (or the date) as a fact, what was expected when it has no number."""
+    if not isinstance(err, DataError):
+        return "", {}
+    path = err.path.replace("\\", "/")
+    base = str(root).replace("\\", "/").rstrip("/") + "/" if root is not None else None
+    rel = path[len(base):] if base and path.startswith(base) else "/".join(path.split("/")[-2:])
+    head = f"{err.path}, row {err.row}: " if err.row is not None else f"{err.path}: "
+    message = getattr(err, "message", "")
+    body = message[len(head):] if message.startswith(head) else ""
+    values: dict = {}
+    text = literal(rel)
+    dated = re.search(r"dated (\d{4}-\d{2}-\d{2})", body)
+    if err.row is not None:
+        text += ", row {r}"
+        values["r"] = (err.row, "count")
+        reason = expected_part(body)
+        if reason:
+            text += ": " + literal(reason)
+    elif dated:
+        text += ", the row dated {d}"
+        values["d"] = (pd.Timestamp(dated.group(1)), "date")
+    return text, values
+
+
+def input_flags(panel, ticker: str, category: str | None, components: list[str], as_of: pd.Timestamp,
+                range_weeks: int) -> list[GuardFlag]:
+    """Flags for what a note leaves out because the sources could not read it: the price rows of the fund
+    with no Close, its same-category peers refused for bad data (`category` None: the note has no peers to
+    compare), and components whose price file was refused."""
+    out: list[GuardFlag] = []
+    root = getattr(panel.source, "root", None)
+    days = panel.price_blank.get(ticker)
+    if days is not None and (days <= as_of.to_datetime64()).any():
+        days = days[days <= as_of.to_datetime64()]
+        since = (as_of - pd.Timedelta(weeks=range_weeks)).to_datetime64()
+        out.append(GuardFlag(
+            "price_blank_close", f"{literal(panel.source.path_of('prices', ticker))} has {{n}} row(s) with no Close "
+            "(the latest dated {d}); they were left out", {"n": (len(days), "count"), "d": (days[-1], "date")},
+            touches=bool((days > since).any())))
+    if category:
+        refused = sorted(t for t in panel.errors
+                         if t != ticker and (panel.info.get(t) or {}).get("category") == category)
+        for t in refused[:3]:
+            where, values = _where(panel.errors[t], root)
+            out.append(GuardFlag("peer_unreadable", f"{t}'s data could not be read" + (f" ({where})" if where else "")
+                                 + ", so it is left out of the peers", values, about=t))
+        if len(refused) > 3:
+            out.append(GuardFlag("peer_unreadable", "{n} more funds of its category could not be read and are "
+                                 "left out of the peers", {"n": (len(refused) - 3, "count")}))
+    for sym in components:
+        if sym in panel.errors:
+            where, values = _where(panel.errors[sym], root)
+            out.append(GuardFlag("component_unreadable", f"{sym}'s prices could not be read"
+                                 + (f" ({where})" if where else "") + ", so its price move is left out", values,
+                                 about=sym))
+    return out

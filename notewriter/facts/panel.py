@@ -16,7 +16,7 @@ from ..sources.base import Source
 from ..config import Rules
 from ..sources.tables import Tables
 from .arrays import ffill, lastpos
-from .guards import SPLIT_RATIOS, clean_share_counts, clean_vendor_flows, price_errors
+from .guards import SPLIT_RATIOS, clean_share_counts, clean_vendor_flows, input_notes, price_errors
 from .snapshot import WINDOW_SESSIONS, Snapshot, compute_snapshot
 
 
@@ -222,6 +222,11 @@ class Panel:
         vendor[vr[pick], vc[pick]] = vv[pick]
         for t, flags in clean_vendor_flows(self.sessions, self.funds, vendor).items():
             self.guard_flags.setdefault(t, []).extend(flags)
+        for t, flags in input_notes(tb, self.funds).items():
+            self.guard_flags.setdefault(t, []).extend(flags)
+        # rows left out of a price file for a blank Close, by date (those after the cutoff are not seen)
+        self.price_blank = {t: d[d.view(np.int64) <= cut] for t, d in tb.price_blank.items()
+                            if (d.view(np.int64) <= cut).any()}
         self.vendor = vendor
         self.v_valid = np.isfinite(vendor)
         self.v_first = np.where(self.v_valid.any(axis=0), self.v_valid.argmax(axis=0), S)
@@ -238,6 +243,10 @@ class Panel:
         """Raise the stored error for a fund whose files are malformed, or UsageError for an unknown one."""
         if ticker in self.errors:
             raise self.errors[ticker]
+        if ticker not in self.tcol and self.source.has_prices(ticker):  # a file with a header and no price rows
+            blank = len(self.price_blank.get(ticker, ()))
+            raise UsageError(f"{self.source.path_of('prices', ticker)} has no price rows for {ticker}"
+                             + (f" ({blank} row(s) have no Close)" if blank else ""))
         if ticker not in self.tcol:
             raise UsageError(f"no prices for {ticker} in {getattr(self.source, 'root', self.source.label)}")
 

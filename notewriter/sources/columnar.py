@@ -17,10 +17,11 @@ import numpy as np
 
 from ..config import user_cache_dir
 from ..errors import DataError, NotewriterError
-from .readers import read_flows_columns, read_fund_info, read_price_columns, read_shares_columns
-from .tables import PRICE_COLUMNS, KeyedRows, PriceRows, Tables, price_block, price_rows
+from .inputs import FundInfoError, encoding_note, read_fund_info_file
+from .readers import read_flows_columns, read_price_columns, read_shares_columns
+from .tables import PRICE_COLUMNS, KeyedRows, Note, PriceRows, Tables, literal, price_block, price_rows
 
-CACHE_VERSION = 4
+CACHE_VERSION = 5
 
 
 def cache_dir(root: Path) -> Path:
@@ -44,9 +45,15 @@ def _error_row(err: NotewriterError) -> dict:
 def _error_from(row: dict) -> NotewriterError:
     if row.get("type") == "data":
         err = DataError(row["path"], "", row=row.get("row"))
+        err.message = row["message"]
         err.args = (row["message"],)
         return err
     return NotewriterError(row["message"])
+
+
+def _encoding_notes(path: Path, encoding: str | None) -> list[Note]:
+    text = encoding_note(f"{path.parent.name}/{path.name}", encoding)
+    return [Note("file_encoding", literal(text))] if text else []
 
 class _Cache:
     """One folder: a JSON index of file signatures beside parquet tables."""
@@ -115,15 +122,18 @@ def _parse_prices(files: dict[str, Path], todo: list[str]) -> dict[str, object]:
 
 def load_data_dir(root: Path) -> Tables:
     """Every file of the data directory at `root` as columns: the cached columns of unchanged files,
-    the others parsed (a DataError in shares.csv or flows.csv is raised; a price or fund file's is kept
-    for its ticker)."""
+    the others parsed. A malformed price or fund file's DataError is kept for its ticker, as is one for a
+    malformed row of shares.csv or flows.csv (for the ticker the row names); only a shared file that cannot be
+    read at all (no header, a missing column) raises."""
     root = Path(root)
     cache = _Cache(root)
     old = cache.index
     new: dict = {"prices": {}, "price_order": [], "errors": {}, "duplicates": {}, "shares": None, "flows": None,
-                 "info": {}}
+                 "info": {}, "blank": {}, "notes": {}}
     tables: dict[str, dict[str, np.ndarray]] = {}
     errors: dict[str, NotewriterError] = {}
+    notes: dict[str, list[Note]] = {}
+    file_notes: dict[str, list[Note]] = {}
     hits = parsed = 0
 
     # ---- prices: reuse unchanged files, parse the rest --------------------------------------
@@ -147,6 +157,9 @@ def load_data_dir(root: Path) -> Tables:
             blocks[t] = where[t]
         new["duplicates"][t] = old.get("duplicates", {}).get(t, 0)
         new["prices"][t] = sigs[t]
+        for key in ("blank", "notes"):
+            if t in old.get(key, {}):
+                new[key][t] = old[key][t]
     hits += len(keep)
     todo = sorted(set(files) - set(keep))
     fresh = _parse_prices(files, todo)
@@ -160,6 +173,13 @@ def load_data_dir(root: Path) -> Tables:
             continue
         new["duplicates"][t] = int(got.duplicates)
         blocks[t] = (got.dates, price_block(got.columns, len(got.dates)))
+        if len(got.blank_close):
+            new["blank"][t] = [str(d)[:10] for d in got.blank_close]
+        if got.encoding:
+            new["notes"][t] = [n.as_json() for n in _encoding_notes(files[t], got.encoding)]
+    blank = {t: np.array(d, dtype="datetime64[ns]") for t, d in new["blank"].items()}
+    for t, rows in new["notes"].items():
+        notes.setdefault(t, []).extend(Note.from_json(r) for r in rows)
     order = sorted(blocks)
     if cached is not None and order == [t for t, _ in old_order] and all(isinstance(blocks[t][0], int) for t in order):
         # nothing changed: the cached columns are the table as they are
@@ -183,6 +203,7 @@ def load_data_dir(root: Path) -> Tables:
 
     # ---- shares.csv and flows.csv -------------------------------------------------------------
     frames: dict[str, KeyedRows] = {}
+    refused: set[str] = set()  # tickers with a malformed row: funds whatever their other rows
     for name, read, cols in (("shares", read_shares_columns, ["shares_outstanding", "nav"]),
                              ("flows", read_flows_columns, ["flow_usd"])):
         path = root / f"{name}.csv"
@@ -193,17 +214,27 @@ def load_data_dir(root: Path) -> Tables:
             got = cache.table(name, entry.get("rows"))
         if got is None:
             parsed += 1
-            raw = read(path)  # raises DataError naming file and row
+            raw = read(path)  # a malformed row is an error of its ticker; an unreadable file raises
             rows = KeyedRows(list(raw["tickers"]), raw["codes"].astype(np.int32),
                              raw["date"].astype("datetime64[ns]"),
                              {c: np.asarray(raw[c], dtype=float) for c in cols})
+            row_errors = {t: _error_row(e) for t, e in raw["errors"].items()}
+            row_notes = [n.as_json() for n in raw["notes"]]
             if sig is not None:  # a missing file has nothing to cache
                 tables[name] = {"date": rows.date, "code": rows.codes, **rows.cols}
         else:
             hits += 1
             rows = KeyedRows(list(entry["tickers"]), got["code"], got["date"].astype("datetime64[ns]", copy=False),
                              {c: got[c] for c in cols})
-        new[name] = {"sig": sig, "rows": int(len(rows.date)), "tickers": rows.tickers} if sig is not None else None
+            row_errors, row_notes = entry.get("errors", {}), entry.get("notes", [])
+        for t, e in row_errors.items():
+            if t in files:  # a ticker without a price file has no note to refuse
+                errors.setdefault(t, _error_from(e))
+                refused.add(t)
+        if row_notes:
+            file_notes[name] = [Note.from_json(n) for n in row_notes]
+        new[name] = ({"sig": sig, "rows": int(len(rows.date)), "tickers": rows.tickers, "errors": row_errors,
+                      "notes": row_notes} if sig is not None else None)
         frames[name] = rows
 
     # ---- fund info -------------------------------------------------------------------------------
@@ -215,7 +246,7 @@ def load_data_dir(root: Path) -> Tables:
         used[rows.codes] = True
         return {t for t, u in zip(rows.tickers, used) if u}
 
-    fund_like = present(frames["shares"]) | present(frames["flows"]) | set(info_files) | holdings
+    fund_like = present(frames["shares"]) | present(frames["flows"]) | set(info_files) | holdings | refused
     tickers = sorted(files)
     funds = sorted(t for t in tickers if t in fund_like)
     old_info = old.get("info", {})
@@ -228,23 +259,26 @@ def load_data_dir(root: Path) -> Tables:
             continue
         sig = _sig(p)
         entry = old_info.get(t)
-        if entry and entry[0] == sig:
-            if "error" in entry[1]:
-                errors.setdefault(t, _error_from(entry[1]["error"]))
-            else:
-                info[t] = entry[1]["info"]
-            new["info"][t] = entry
-            continue
-        info_changed = True
-        try:
-            info[t] = read_fund_info(root / "funds" / f"{t}.json") or {}
-            new["info"][t] = [sig, {"info": info[t]}]
-        except NotewriterError as err:
-            errors.setdefault(t, err)
-            new["info"][t] = [sig, {"error": _error_row(err)}]
+        if not (entry and entry[0] == sig):
+            info_changed = True
+            try:
+                got, encoding = read_fund_info_file(p)
+                entry = [sig, {"info": got or {}, "notes": [n.as_json() for n in _encoding_notes(p, encoding)]}]
+            except NotewriterError as err:
+                identity = err.identity if isinstance(err, FundInfoError) else {}
+                entry = [sig, {"error": _error_row(err), "identity": identity}]
+        new["info"][t] = entry
+        if "error" in entry[1]:
+            errors.setdefault(t, _error_from(entry[1]["error"]))
+            if entry[1].get("identity"):  # the name and category that did check out, for its peers' notes
+                info[t] = entry[1]["identity"]
+        else:
+            info[t] = entry[1]["info"]
+            if entry[1].get("notes"):
+                notes.setdefault(t, []).extend(Note.from_json(n) for n in entry[1]["notes"])
     if tables or info_changed or set(old_info) != set(new["info"]) or new["shares"] != old.get("shares") \
             or new["flows"] != old.get("flows"):
         cache.save(tables, new)
     return Tables(price_rows=prices, price_duplicates=new["duplicates"], share_rows=frames["shares"],
                   flow_rows=frames["flows"], info=info, funds=funds, tickers=tickers, errors=errors,
-                  cache_hits=hits, parsed=parsed)
+                  cache_hits=hits, parsed=parsed, price_blank=blank, notes=notes, file_notes=file_notes)

@@ -15,6 +15,7 @@ import pandas as pd
 from notewriter.errors import DataError
 from notewriter.files import write_atomic
 from notewriter.sources import cache
+from notewriter.sources.inputs import encoding_note
 from notewriter.sources.vendor_files import read_flows_csv, read_ishares_holdings
 from notewriter.sources.yfinance.query import normalize_ticker
 
@@ -68,6 +69,8 @@ def import_ishares_holdings(
         result.notes.append(f"{src.name} has no preamble with shares outstanding; only the holdings were imported")
     if meta["as_of"] is None:
         result.notes.append(f"{src.name} has no 'Fund Holdings as of' date; the holdings are undated")
+    if meta.get("encoding"):
+        result.notes.append(encoding_note(src.name, meta["encoding"]))
     cache.record(root, sym, "holdings", source=ISHARES_SOURCE, fetched_at=now, last_date=meta["as_of"],
                  file=src.name, rows=len(frame), shares_outstanding=meta["shares_outstanding"])
     return result
@@ -90,7 +93,8 @@ def import_flows_csv(
         cache.record(root, sym, "flows", source=f"{FLOWS_SOURCE}:{src.name}", fetched_at=now,
                      last_date=rows["date"].max().date(), rows=len(rows))
     return ImportResult("flows", src, root, tickers, len(frame), first_date=frame["date"].min().date(),
-                        last_date=frame["date"].max().date(), written=[root / "flows.csv"])
+                        last_date=frame["date"].max().date(), written=[root / "flows.csv"],
+                        notes=[encoding_note(src.name, frame.attrs["encoding"])] if frame.attrs.get("encoding") else [])
 
 
 __all__ = ["ImportResult", "import_flows_csv", "import_ishares_holdings"]

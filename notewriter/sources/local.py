@@ -6,20 +6,21 @@ cache, by `tables()`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, UsageError
+from ..errors import UsageError
 from .base import Source
 from .columnar import load_data_dir
+from .inputs import encoding_note, read_dataset_meta
 from .readers import date_index, read_flows_careful, read_flows_columns, read_fund_info, read_prices
 from .readers import read_shares_careful, read_shares_columns
-from .tables import Tables
+from .tables import Note, Tables, literal
 
 
 class DataDirSource(Source):
@@ -31,20 +32,13 @@ class DataDirSource(Source):
             raise UsageError(f"data directory {self.root} does not exist")
         if not (self.root / "prices").is_dir():
             raise UsageError(f"{self.root} is not a data directory: it has no prices/ folder")
-        meta = self._dataset_meta()
+        # dataset.json names every note's data: a malformed one stops the run (exit 2), it does not guess
+        meta, encoding = read_dataset_meta(self.root / "dataset.json")
         self.label = meta.get("label") or f"data directory {self.root.name}"
-        self.synthetic = bool(meta.get("synthetic", False))
+        self.synthetic = bool(meta.get("synthetic") or False)
+        note = encoding_note("dataset.json", encoding)
+        self._dataset_notes = [Note("file_encoding", literal(note))] if note else []
         self._prices: dict[str, pd.DataFrame] = {}
-
-    def _dataset_meta(self) -> dict:
-        path = self.root / "dataset.json"
-        if not path.is_file():
-            return {}
-        try:
-            meta = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise DataError(path, f"expected a JSON object ({exc.msg})", row=exc.lineno) from None
-        return meta if isinstance(meta, dict) else {}
 
     # -- listings ---------------------------------------------------------------------------
 
@@ -120,6 +114,8 @@ class DataDirSource(Source):
         return read_flows_careful(self.root / "flows.csv")
 
     def shares(self, ticker: str) -> pd.DataFrame:
+        if ticker.upper() in self._shares_columns["errors"]:
+            raise self._shares_columns["errors"][ticker.upper()]
         rows = self._shares_all[self._shares_all["ticker"] == ticker.upper()]
         rows = rows.drop(columns="ticker").sort_index(kind="stable")
         duplicates = int(rows.index.duplicated(keep="last").sum())
@@ -128,6 +124,8 @@ class DataDirSource(Source):
         return rows
 
     def vendor_flows(self, ticker: str) -> pd.DataFrame:
+        if ticker.upper() in self._flows_columns["errors"]:
+            raise self._flows_columns["errors"][ticker.upper()]
         rows = self._flows_all[self._flows_all["ticker"] == ticker.upper()]
         rows = rows.drop(columns="ticker").sort_index(kind="stable")
         duplicates = int(rows.index.duplicated(keep="last").sum())
@@ -146,6 +144,9 @@ class DataDirSource(Source):
 
         frame, meta = read_ishares_holdings(path)
         frame.attrs.update(meta)
+        note = encoding_note(self.path_of("holdings", ticker.upper()), meta.get("encoding"))
+        if note:
+            frame.attrs["encoding_note"] = literal(note)
         return frame
 
     # -- the whole universe as columns ----------------------------------------------------------
@@ -153,4 +154,7 @@ class DataDirSource(Source):
     def tables(self, tickers: Iterable[str] | None = None) -> Tables:
         """Every file of the directory as columns, through the columnar cache in the user cache folder
         (an unchanged file is not parsed again); a malformed fund's error is kept for that fund."""
-        return load_data_dir(self.root).select(tickers)
+        tables = load_data_dir(self.root).select(tickers)
+        if self._dataset_notes:
+            tables = replace(tables, file_notes={**tables.file_notes, "dataset": list(self._dataset_notes)})
+        return tables

@@ -1,13 +1,14 @@
 """Readers of data-directory files: a fast pyarrow path, and a careful one that names the file, row and value.
 
 Every reader takes the path of one file and knows nothing of the directory around it, the
-columnar cache or the Source interface.
+columnar cache or the Source interface. A price file with a malformed row is refused as a whole (it is
+one fund's); in shares.csv and flows.csv a malformed row costs only the fund it names: its ticker gets the
+`DataError`, the other funds' rows are read as usual, and a row that names no fund becomes a `Note`.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,48 +16,14 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from .inputs import encoding_note, read_fund_info_file
+from .rows import cell, dates, first_problems, more, numbers, read_rows
+from .tables import Note, expected_part, literal
 
 _PRICE_ALIASES = {"Adj Close": "AdjClose", "Stock Splits": "Splits", "date": "Date"}
 _PRICE_REQUIRED = ("Date", "Close")
 _PRICE_NUMERIC = ("Open", "High", "Low", "Close", "AdjClose", "Volume", "Dividends", "Splits")
 
-
-def _parse_dates(values: pd.Series, path: Path, column: str, row_offset: int = 2) -> pd.DatetimeIndex:
-    """ISO dates (a time or zone suffix is tolerated); names the first bad row."""
-    text = values.astype("string").str.strip().str.slice(0, 10)
-    parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
-    bad = parsed.isna().to_numpy()
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise DataError(path, f"expected a date YYYY-MM-DD in column {column!r}, got {values.iloc[i]!r}",
-                        row=i + row_offset)
-    return pd.DatetimeIndex(parsed)
-
-
-def _parse_numbers(values: pd.Series, path: Path, column: str, row_offset: int = 2) -> pd.Series:
-    """Floats; blanks become NaN, anything else unparseable names its row."""
-    if pd.api.types.is_numeric_dtype(values):
-        return values.astype(float)
-    text = values.astype("string").str.strip().str.replace(",", "", regex=False)
-    out = pd.to_numeric(text, errors="coerce")
-    bad = (out.isna() & text.notna() & (text != "")).to_numpy()
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise DataError(path, f"expected a number in column {column!r}, got {values.iloc[i]!r}", row=i + row_offset)
-    return out.astype(float)
-
-
-def _read_csv(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise DataError(path, f"not a readable CSV file ({exc})") from None
-    except pd.errors.EmptyDataError:
-        raise DataError(path, "the file is empty; expected a header row") from None
-    missing = [c for c in required if c not in frame.columns]
-    if missing:
-        raise DataError(path, f"missing column(s) {', '.join(missing)}; expected {', '.join(required)}", row=1)
-    return frame
 
 # ---- fast path -------------------------------------------------------------------------------------
 # pyarrow reads a well-formed file in C++; anything it cannot read, or reads more leniently than the careful
@@ -99,8 +66,14 @@ def _arrow_read(path: Path, names: list[str], types: dict, threads: bool):
     import pyarrow.csv as pacsv
 
     try:
+        data = path.read_bytes()
+    except OSError:
+        raise _Slow from None
+    if b"\x00" in data:  # NUL bytes: a damaged file, whose rows the careful reader names
+        raise _Slow
+    try:
         return pacsv.read_csv(
-            path,
+            pa.BufferReader(data),
             read_options=pacsv.ReadOptions(use_threads=threads, column_names=names, skip_rows=1,
                                            block_size=1 << 22),
             convert_options=pacsv.ConvertOptions(
@@ -162,29 +135,23 @@ class PriceColumns:
     dates: np.ndarray               # datetime64[ns]
     columns: dict[str, np.ndarray]  # every column read_prices returns, in its order
     duplicates: int
+    blank_close: np.ndarray = field(default_factory=lambda: np.zeros(0, "datetime64[ns]"))  # rows left out
+    encoding: str | None = None     # None: UTF-8
 
     def frame(self, path: Path) -> pd.DataFrame:
         out = pd.DataFrame(self.columns, index=date_index(self.dates))
-        out.attrs["duplicates"] = self.duplicates
-        out.attrs["path"] = str(path)
+        out.attrs.update(duplicates=self.duplicates, path=str(path), blank_close=self.blank_close,
+                         encoding=self.encoding)
         return out
 
 
-def _fast_price_columns(path: Path, threads: bool = False) -> PriceColumns:
-    names = _header(path)
-    present = {_PRICE_ALIASES.get(n, n): n for n in names}
-    if "Date" not in present or "Close" not in present or len(present) != len(names):
-        raise _Slow
-    types = {present["Date"]: "str", **{present[c]: "num" for c in _PRICE_NUMERIC if c in present}}
-    table = _arrow_read(path, names, types, threads)
-    dates = _arrow_dates(table, present["Date"])
-    raw = {c: _arrow_numbers(table, present[c]) for c in _PRICE_NUMERIC if c in present}
+def _clean_prices(dates: np.ndarray, raw: dict[str, np.ndarray]) -> PriceColumns:
+    """Rows without a Close left out (their dates kept), duplicates keep the last row, date order, Open/High/Low
+    filled from Close, Volume NaN and Dividends/Splits 0 when absent: one rule for both readers."""
     close = raw["Close"]
-    if (close <= 0).any():  # the careful reader names the row
-        raise _Slow
     keep = ~np.isnan(close)
+    blank = np.setdiff1d(dates[~keep], dates[keep]).astype("datetime64[ns]")
     dates = dates[keep]
-    # duplicates keep the last row; then date order
     order = np.argsort(dates[::-1], kind="stable")
     rev_dates = dates[::-1][order]
     first = np.ones(len(rev_dates), dtype=bool)
@@ -201,7 +168,22 @@ def _fast_price_columns(path: Path, threads: bool = False) -> PriceColumns:
         cols[c] = np.zeros(len(close)) if c not in cols else np.where(np.isnan(cols[c]), 0.0, cols[c])
     order_out = [c for c in _PRICE_NUMERIC if c in raw]
     order_out += [c for c in ("Open", "High", "Low", "Volume", "Dividends", "Splits") if c not in raw]
-    return PriceColumns(dates=dates[rows], columns={c: cols[c] for c in order_out}, duplicates=duplicates)
+    return PriceColumns(dates=dates[rows], columns={c: cols[c] for c in order_out}, duplicates=duplicates,
+                        blank_close=blank)
+
+
+def _fast_price_columns(path: Path, threads: bool = False) -> PriceColumns:
+    names = _header(path)
+    present = {_PRICE_ALIASES.get(n, n): n for n in names}
+    if "Date" not in present or "Close" not in present or len(present) != len(names):
+        raise _Slow
+    types = {present["Date"]: "str", **{present[c]: "num" for c in _PRICE_NUMERIC if c in present}}
+    table = _arrow_read(path, names, types, threads)
+    days = _arrow_dates(table, present["Date"])
+    raw = {c: _arrow_numbers(table, present[c]) for c in _PRICE_NUMERIC if c in present}
+    if (raw["Close"] <= 0).any() or any(np.isinf(v).any() for v in raw.values()):  # the careful reader names the row
+        raise _Slow
+    return _clean_prices(days, raw)
 
 
 def read_price_columns(path: Path) -> PriceColumns:
@@ -209,171 +191,225 @@ def read_price_columns(path: Path) -> PriceColumns:
     try:
         return _fast_price_columns(path)
     except _Slow:
-        frame = _read_prices_careful(path)
-        return PriceColumns(dates=frame.index.to_numpy(dtype="datetime64[ns]"),
-                            columns={c: frame[c].to_numpy(dtype=float) for c in frame.columns},
-                            duplicates=int(frame.attrs["duplicates"]))
+        return _careful_price_columns(path)
 
 
 def read_prices(path: Path) -> pd.DataFrame:
     """One prices/<TICKER>.csv as a float frame indexed by date; duplicates keep the last row."""
-    try:
-        return _fast_price_columns(path).frame(path)
-    except _Slow:
-        return _read_prices_careful(path)
+    return read_price_columns(path).frame(path)
 
 
 def _read_prices_careful(path: Path) -> pd.DataFrame:
-    frame = _read_csv(path, ()).rename(columns=_PRICE_ALIASES)
-    missing = [c for c in _PRICE_REQUIRED if c not in frame.columns]
+    return _careful_price_columns(path).frame(path)
+
+
+def _careful_price_columns(path: Path) -> PriceColumns:
+    """A price file row by row: any malformed row (a short one, NUL bytes, a value that is not a number, not
+    finite, or a Close that is not positive) refuses the file, naming its first such row; a row with no Close
+    is left out and its date kept, for the note to say so."""
+    rows = read_rows(path)
+    present: dict[str, str] = {}
+    for h in rows.header:
+        present.setdefault(_PRICE_ALIASES.get(h, h), h)
+    missing = [c for c in _PRICE_REQUIRED if c not in present]
     if missing:
         raise DataError(path, f"missing column(s) {', '.join(missing)}; expected Date, Open, High, Low, Close, Volume",
                         row=1)
-    index = _parse_dates(frame["Date"], path, "Date")
-    out = pd.DataFrame(index=index)
-    for column in _PRICE_NUMERIC:
-        if column in frame.columns:
-            out[column] = _parse_numbers(frame[column], path, column).to_numpy()
-    out.index.name = "date"
-    closes = out["Close"].to_numpy()
-    nonpositive = ~np.isnan(closes) & (closes <= 0)
-    if nonpositive.any():
-        i = int(np.argmax(nonpositive))
-        raise DataError(path, f"expected a positive Close, got {frame['Close'].iloc[i]!r}", row=i + 2)
-    out = out[~np.isnan(closes)]
-    duplicates = int(out.index.duplicated(keep="last").sum())
-    out = out[~out.index.duplicated(keep="last")].sort_index()
-    for column in ("Open", "High", "Low"):
-        if column not in out.columns:
-            out[column] = out["Close"]
-        else:
-            out[column] = out[column].fillna(out["Close"])
-    if "Volume" not in out.columns:
-        out["Volume"] = np.nan
-    for column in ("Dividends", "Splits"):
-        if column not in out.columns:
-            out[column] = 0.0
-        else:
-            out[column] = out[column].fillna(0.0)
-    out.attrs["duplicates"] = duplicates
-    out.attrs["path"] = str(path)
+    problems = [(line, message, None) for line, _, message in rows.bad]
+    days, bad = dates(rows.column(present["Date"]))
+    col = rows.column(present["Date"])
+    problems += [(rows.lines[i], f"expected a date YYYY-MM-DD in column 'Date', got {cell(col, i)!r}", None)
+                 for i in np.flatnonzero(bad)]
+    raw = {}
+    for name in _PRICE_NUMERIC:
+        if name not in present:
+            continue
+        col = rows.column(present[name])
+        values, blank, bad = numbers(col)
+        infinite = np.isinf(values)
+        nonpositive = (values <= 0) if name == "Close" else np.zeros(len(values), dtype=bool)
+        for i in np.flatnonzero(bad | infinite | nonpositive):
+            what = ("a number" if bad[i] else "a finite number") + f" in column {name!r}"
+            if nonpositive[i]:
+                what = "a positive Close"
+            problems.append((rows.lines[i], f"expected {what}, got {cell(col, i)!r}", None))
+        raw[name] = values
+    if problems:
+        line, message, n = first_problems(problems)[None]
+        raise DataError(path, message + more(n), row=int(line))
+    out = _clean_prices(days, raw)
+    out.encoding = rows.encoding
     return out
 
 
-def _factorize(values: pd.Series) -> tuple[np.ndarray, list[str]]:
-    codes, uniq = pd.factorize(values.to_numpy(dtype=object), sort=True)
-    return codes.astype(np.int32), [str(u) for u in uniq]
+# ---- shares.csv and flows.csv --------------------------------------------------------------------
+
+_KEYED = {"shares": ("shares_outstanding", "nav", "source"), "flows": ("flow_usd",)}
+
+
+def _keyed_empty(kind: str) -> dict:
+    out = {"date": np.zeros(0, "datetime64[ns]"), "codes": np.zeros(0, np.int32), "tickers": [], "errors": {},
+           "notes": []}
+    for c in _KEYED[kind]:
+        out[c] = (np.zeros(0, np.int32), [""]) if c == "source" else np.zeros(0)
+    return out
+
+
+def _ticker(text: str | None) -> str | None:
+    t = (text or "").replace("\x00", "").strip().upper()
+    return t or None
+
+
+def _keyed_careful(path: Path, kind: str) -> dict:
+    """shares.csv or flows.csv row by row. The good rows as arrays (file order); `errors`: per ticker, its
+    first malformed row as a DataError (the fund is refused, the others are not); `notes`: rows that name no
+    ticker, and a fallback encoding, for every fund of the file to state."""
+    if not path.is_file():
+        return _keyed_empty(kind)
+    import pyarrow.compute as pc
+
+    value_col = _KEYED[kind][0]
+    rows = read_rows(path)
+    required = ("date", "ticker", value_col)
+    missing = [c for c in required if c not in rows.header]
+    if missing:
+        raise DataError(path, f"missing column(s) {', '.join(missing)}; expected {', '.join(required)}", row=1)
+    t_col = rows.column("ticker")
+    enc = pc.utf8_upper(pc.utf8_trim_whitespace(pc.fill_null(t_col, ""))).dictionary_encode()
+    names = enc.dictionary.to_pylist()
+    tickers = sorted({v for v in names if v})
+    lookup = {v: i for i, v in enumerate(tickers)}
+    codes = np.array([lookup.get(v, -1) for v in names] or [-1], dtype=np.int32)[
+        enc.indices.to_numpy(zero_copy_only=False)] if len(rows) else np.zeros(0, np.int32)
+    ti = rows.header.index("ticker")
+    problems = [(line, message, _ticker(cells[ti]) if ti < len(cells) else None) for line, cells, message in rows.bad]
+    bad_row = np.zeros(len(rows), dtype=bool)
+
+    def refuse(mask: np.ndarray, message) -> None:
+        for i in np.flatnonzero(mask & ~bad_row):
+            problems.append((int(rows.lines[i]), message(i), tickers[codes[i]] if codes[i] >= 0 else None))
+        bad_row[mask] = True
+
+    days, bad = dates(rows.column("date"))
+    refuse(bad, lambda i: f"expected a date YYYY-MM-DD in column 'date', got {cell(rows.column('date'), i)!r}")
+    refuse(codes < 0, lambda i: "expected a ticker in column 'ticker', got ''")
+    out = {}
+    for c in _KEYED[kind]:
+        if c == "source":
+            src = pc.fill_null(rows.column("source"), "").dictionary_encode()
+            out[c] = (src.indices.to_numpy(zero_copy_only=False).astype(np.int32), src.dictionary.to_pylist())
+            continue
+        col = rows.column(c)
+        values, blank, bad = numbers(col)
+        if c == "shares_outstanding":
+            refuse(bad | blank | (values < 0), lambda i, col=col: "expected a non-negative share count in column "
+                   f"'shares_outstanding', got {cell(col, i)!r}")
+            values = np.round(values)  # float: an absurd count must not wrap around
+        else:
+            refuse(bad, lambda i, c=c, col=col: f"expected a number in column {c!r}, got {cell(col, i)!r}")
+        out[c] = values
+    firsts = first_problems(problems)
+    errors = {t: DataError(path, message + more(n), row=int(line)) for t, (line, message, n) in firsts.items() if t}
+    notes = []
+    if None in firsts:
+        line, message, n = firsts[None]
+        reason = expected_part(message)
+        why = f": {literal(reason)}" if reason else ""
+        text = (f"{path.name} row {{r}} names no fund it belongs to{why}, so it was left out" if n == 1 else
+                f"{path.name} has {{n}} rows that name no fund they belong to (the first is row {{r}}{why}), so "
+                "they were left out")
+        notes.append(Note("rows_without_fund", text, (("n", n, "count"), ("r", int(line), "count"))))
+    if rows.encoding:
+        notes.append(Note("file_encoding", literal(encoding_note(path.name, rows.encoding))))
+    keep = np.flatnonzero(~bad_row)
+    for c, v in out.items():
+        out[c] = (v[0][keep], v[1]) if c == "source" else v[keep]
+    if "source" in _KEYED[kind] and "source" not in rows.header:
+        out["source"] = (np.zeros(len(keep), np.int32), [""])
+    if "nav" in _KEYED[kind] and "nav" not in rows.header:
+        out["nav"] = np.full(len(keep), np.nan)
+    return {"date": days[keep], "codes": codes[keep], "tickers": tickers, **out, "errors": errors, "notes": notes}
+def _fast_keyed(path: Path, kind: str) -> dict:
+    """The fast reader of shares.csv or flows.csv; it declines (to the careful reader) anything unusual."""
+    value_col = _KEYED[kind][0]
+    names = _header(path)
+    if not {"date", "ticker", value_col} <= set(names):
+        raise _Slow
+    types = {"date": "str", "ticker": "str", value_col: "num"}
+    types.update({c: ("num" if c == "nav" else "str") for c in _KEYED[kind][1:] if c in names})
+    table = _arrow_read(path, names, types, threads=True)
+    if not table.num_rows:
+        raise _Slow
+    values = _arrow_numbers(table, value_col)
+    if value_col == "shares_outstanding":
+        if np.isnan(values).any() or (values < 0).any():
+            raise _Slow
+        values = np.round(values)  # float: an absurd count must not wrap around
+    codes, tickers = _arrow_codes(table, "ticker", lambda v: v.strip().upper())
+    if "" in tickers:  # a row that names no fund: the careful reader says so
+        raise _Slow
+    out = {"date": _arrow_dates(table, "date"), "codes": codes, "tickers": tickers, value_col: values,
+           "errors": {}, "notes": []}
+    if "nav" in _KEYED[kind]:
+        out["nav"] = _arrow_numbers(table, "nav") if "nav" in names else np.full(len(values), np.nan)
+    if "source" in _KEYED[kind]:
+        if "source" in names:
+            import pyarrow.compute as pc
+
+            table = table.set_column(table.column_names.index("source"), "source",
+                                     pc.fill_null(table.column("source"), ""))
+            out["source"] = _arrow_codes(table, "source", lambda v: v)
+        else:
+            out["source"] = (np.zeros(table.num_rows, dtype=np.int32), [""])
+    return out
+
+
+def _keyed_columns(path: Path, kind: str) -> dict:
+    if path.is_file():
+        try:
+            return _fast_keyed(path, kind)
+        except _Slow:
+            pass
+    return _keyed_careful(path, kind)
 
 
 def read_shares_columns(path: Path) -> dict:
-    """shares.csv as arrays (file order): date, ticker codes into `tickers`, shares_outstanding, nav, source."""
-    if path.is_file():
-        try:
-            names = _header(path)
-            if not {"date", "ticker", "shares_outstanding"} <= set(names):
-                raise _Slow
-            types = {"date": "str", "ticker": "str", "shares_outstanding": "num"}
-            types.update({c: ("num" if c == "nav" else "str") for c in ("nav", "source") if c in names})
-            table = _arrow_read(path, names, types, threads=True)
-            if not table.num_rows:
-                raise _Slow
-            shares = _arrow_numbers(table, "shares_outstanding")
-            if np.isnan(shares).any() or (shares < 0).any():
-                raise _Slow
-            codes, tickers = _arrow_codes(table, "ticker", lambda v: v.strip().upper())
-            if "source" in names:
-                import pyarrow.compute as pc
+    """shares.csv as arrays (file order): date, ticker codes into `tickers`, shares_outstanding, nav, source
+    (codes, values); `errors` per ticker refused for a malformed row, `notes` for every fund of the file."""
+    return _keyed_columns(path, "shares")
 
-                table = table.set_column(table.column_names.index("source"), "source",
-                                         pc.fill_null(table.column("source"), ""))
-                src_codes, sources = _arrow_codes(table, "source", lambda v: v)
-            else:
-                src_codes, sources = np.zeros(table.num_rows, dtype=np.int32), [""]
-            return {"date": _arrow_dates(table, "date"), "codes": codes, "tickers": tickers,
-                    "shares_outstanding": np.round(shares),  # float: an absurd count must not wrap around
-                    "nav": _arrow_numbers(table, "nav") if "nav" in names else np.full(len(shares), np.nan),
-                    "source": (src_codes, sources)}
-        except _Slow:
-            pass
-    frame = read_shares_careful(path)
-    codes, tickers = _factorize(frame["ticker"])
-    src_codes, sources = _factorize(frame["source"].astype(str))
-    return {"date": frame.index.to_numpy(dtype="datetime64[ns]"), "codes": codes, "tickers": tickers,
-            "shares_outstanding": frame["shares_outstanding"].to_numpy(dtype="int64"),
-            "nav": frame["nav"].to_numpy(dtype=float), "source": (src_codes, sources)}
+
+def read_flows_columns(path: Path) -> dict:
+    """flows.csv as arrays (file order): date, ticker codes into `tickers`, flow_usd; `errors` and `notes` as
+    for `read_shares_columns`."""
+    return _keyed_columns(path, "flows")
+
+
+def _keyed_frame(path: Path, kind: str) -> pd.DataFrame:
+    c = _keyed_careful(path, kind)
+    if c["errors"]:
+        raise min(c["errors"].values(), key=lambda e: e.row or 0)
+    out = pd.DataFrame(index=date_index(c["date"]))
+    out["ticker"] = np.asarray(c["tickers"] + [""], dtype=object)[c["codes"]]
+    for col in _KEYED[kind]:
+        if col == "source":
+            codes, values = c[col]
+            out[col] = np.asarray(values + [""], dtype=object)[codes]
+        else:
+            out[col] = c[col]
+    return out
 
 
 def read_shares_careful(path: Path) -> pd.DataFrame:
     """shares.csv read row by row, naming the first bad row: index date; ticker, shares_outstanding, nav, source."""
-    empty = pd.DataFrame({"ticker": pd.Series(dtype=str), "shares_outstanding": pd.Series(dtype="int64"),
-                          "nav": pd.Series(dtype=float), "source": pd.Series(dtype=str)},
-                         index=pd.DatetimeIndex([], name="date"))
-    if not path.is_file():
-        return empty
-    raw = _read_csv(path, ("date", "ticker", "shares_outstanding"))
-    if raw.empty:
-        return empty
-    out = pd.DataFrame(index=_parse_dates(raw["date"], path, "date"))
-    out.index.name = "date"
-    out["ticker"] = raw["ticker"].str.strip().str.upper().to_numpy()
-    shares = _parse_numbers(raw["shares_outstanding"], path, "shares_outstanding")
-    bad = (shares.isna() | (shares < 0)).to_numpy()
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise DataError(path, "expected a non-negative share count in column 'shares_outstanding', "
-                              f"got {raw['shares_outstanding'].iloc[i]!r}", row=i + 2)
-    out["shares_outstanding"] = shares.round().astype(float).to_numpy()
-    out["nav"] = (_parse_numbers(raw["nav"], path, "nav").to_numpy() if "nav" in raw.columns
-                  else np.nan)
-    out["source"] = raw["source"].fillna("").to_numpy() if "source" in raw.columns else ""
-    return out
-
-
-def read_flows_columns(path: Path) -> dict:
-    """flows.csv as arrays (file order): date, ticker codes into `tickers`, flow_usd."""
-    if path.is_file():
-        try:
-            names = _header(path)
-            if not {"date", "ticker", "flow_usd"} <= set(names):
-                raise _Slow
-            table = _arrow_read(path, names, {"date": "str", "ticker": "str", "flow_usd": "num"}, threads=True)
-            if not table.num_rows:
-                raise _Slow
-            codes, tickers = _arrow_codes(table, "ticker", lambda v: v.strip().upper())
-            return {"date": _arrow_dates(table, "date"), "codes": codes, "tickers": tickers,
-                    "flow_usd": _arrow_numbers(table, "flow_usd")}
-        except _Slow:
-            pass
-    frame = read_flows_careful(path)
-    codes, tickers = _factorize(frame["ticker"])
-    return {"date": frame.index.to_numpy(dtype="datetime64[ns]"), "codes": codes, "tickers": tickers,
-            "flow_usd": frame["flow_usd"].to_numpy(dtype=float)}
+    return _keyed_frame(path, "shares")
 
 
 def read_flows_careful(path: Path) -> pd.DataFrame:
     """flows.csv read row by row, naming the first bad row: index date; ticker, flow_usd."""
-    empty = pd.DataFrame({"ticker": pd.Series(dtype=str), "flow_usd": pd.Series(dtype=float)},
-                         index=pd.DatetimeIndex([], name="date"))
-    if not path.is_file():
-        return empty
-    raw = _read_csv(path, ("date", "ticker", "flow_usd"))
-    if raw.empty:
-        return empty
-    out = pd.DataFrame(index=_parse_dates(raw["date"], path, "date"))
-    out.index.name = "date"
-    out["ticker"] = raw["ticker"].str.strip().str.upper().to_numpy()
-    out["flow_usd"] = _parse_numbers(raw["flow_usd"], path, "flow_usd").to_numpy()
-    return out
+    return _keyed_frame(path, "flows")
 
 
 def read_fund_info(path: Path) -> dict | None:
-    """One funds/<TICKER>.json mapping, or None when there is no such file."""
-    if not path.is_file():
-        return None
-    try:
-        info = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise DataError(path, f"expected a JSON object ({exc.msg})", row=exc.lineno) from None
-    if not isinstance(info, dict):
-        raise DataError(path, "expected a JSON object with fund fields such as longName and topHoldings")
-    return info
+    """One funds/<TICKER>.json mapping, checked (`inputs.FundInfo`), or None when there is no such file."""
+    return read_fund_info_file(path)[0]

@@ -6,6 +6,7 @@ its files through the columnar cache (`columnar`). Nothing here opens a file.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
@@ -15,6 +16,36 @@ import pandas as pd
 from ..errors import NotewriterError
 
 PRICE_COLUMNS = ("Close", "High", "Low", "Volume", "Splits", "AdjClose")
+
+
+@dataclass(frozen=True)
+class Note:
+    """A data-quality sentence about an input, for the notes of the funds it concerns: `text` has {placeholders}
+    for `values` ((name, value, kind) with kind "count" or "date"); `touches` when it bears on a figure."""
+
+    code: str
+    text: str
+    values: tuple = ()
+    touches: bool = False
+
+    def as_json(self) -> list:
+        return [self.code, self.text, [list(v) for v in self.values], self.touches]
+
+    @classmethod
+    def from_json(cls, row: list) -> Note:
+        return cls(row[0], row[1], tuple(tuple(v) for v in row[2]), bool(row[3]))
+
+
+def literal(text: str) -> str:
+    """`text` safe inside a Note's text (braces doubled)."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+def expected_part(message: str) -> str | None:
+    """What a malformed row should have held ("expected a number in column 'Close'"), without the value it
+    held; None when what is left still has a digit (a note may print no number that is not a fact)."""
+    head = message.split(", got ")[0].split(" (and ")[0]
+    return None if re.search(r"\d", head) else head
 
 
 @dataclass
@@ -57,6 +88,9 @@ class Tables:
     errors: dict[str, NotewriterError] = field(default_factory=dict)
     cache_hits: int = 0
     parsed: int = 0
+    price_blank: dict[str, np.ndarray] = field(default_factory=dict)  # dates of rows left out: no Close
+    notes: dict[str, list[Note]] = field(default_factory=dict)        # per ticker, about its own files
+    file_notes: dict[str, list[Note]] = field(default_factory=dict)   # shares, flows, dataset: for their funds
 
     def select(self, tickers: Iterable[str] | None) -> Tables:
         """These tables for `tickers` only (all of them for None)."""
@@ -73,7 +107,9 @@ class Tables:
                        share_rows=self.share_rows.only(keep), flow_rows=self.flow_rows.only(keep),
                        info={t: v for t, v in self.info.items() if t in keep},
                        funds=[t for t in self.funds if t in keep], tickers=[t for t in self.tickers if t in keep],
-                       errors={t: e for t, e in self.errors.items() if t in keep})
+                       errors={t: e for t, e in self.errors.items() if t in keep},
+                       price_blank={t: d for t, d in self.price_blank.items() if t in keep},
+                       notes={t: n for t, n in self.notes.items() if t in keep})
 
 
 def empty_prices() -> PriceRows:
@@ -107,7 +143,7 @@ def price_block(frame_cols: dict[str, np.ndarray], n: int) -> dict[str, np.ndarr
 def from_source(source, tickers: Iterable[str] | None = None) -> Tables:
     """The tables through the per-ticker Source API (any Source); `tickers` None means all of them."""
     keep = None if tickers is None else {t.upper() for t in tickers}
-    blocks, dups, errors = [], {}, {}
+    blocks, dups, errors, blank = [], {}, {}, {}
     listed = [t for t in source.tickers() if keep is None or t in keep]
     for t in listed:
         try:
@@ -116,6 +152,8 @@ def from_source(source, tickers: Iterable[str] | None = None) -> Tables:
             errors[t] = err
             continue
         dups[t] = int(frame.attrs.get("duplicates", 0) or 0)
+        if len(frame.attrs.get("blank_close", ())):
+            blank[t] = np.asarray(frame.attrs["blank_close"], dtype="datetime64[ns]")
         cols = {c: frame[c].to_numpy(dtype=float) for c in frame.columns if c in PRICE_COLUMNS}
         blocks.append((t, frame.index.to_numpy(dtype="datetime64[ns]"), price_block(cols, len(frame))))
     funds = [t for t in source.funds() if keep is None or t in keep]
@@ -135,7 +173,7 @@ def from_source(source, tickers: Iterable[str] | None = None) -> Tables:
     return Tables(price_rows=price_rows(blocks), price_duplicates=dups,
                   share_rows=keyed_rows(_concat_or_empty(shares, "shares"), ["shares_outstanding", "nav"]),
                   flow_rows=keyed_rows(_concat_or_empty(flows, "flows"), ["flow_usd"]), info=info, funds=funds,
-                  tickers=listed, errors=errors, parsed=len(listed))
+                  tickers=listed, errors=errors, parsed=len(listed), price_blank=blank)
 
 
 def _concat_or_empty(parts, kind: str) -> pd.DataFrame:

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from notewriter.errors import DataError, UsageError
+from notewriter.sources.inputs import check_holdings, decode_text
 from notewriter.sources.yfinance.query import normalize_ticker
 
 HOLDINGS_COLUMNS = ["ticker", "name", "sector", "asset_class", "market_value", "weight", "quantity", "price"]
@@ -39,17 +40,16 @@ _BLANKS = {"", "-", "--", "n/a", "na", "nan", "null", "none"}
 _SPACE = " \t\r\n\ufeff\u00a0"
 
 
-def _read_text(path: Path) -> str:
+def _read_text(path: Path) -> tuple[str, str | None]:
+    """(text, encoding): UTF-8, or the fallback it was read in (see `inputs.decode_text`), never a silent
+    replacement of bytes."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise UsageError(f"{path} does not exist") from None
     except IsADirectoryError:
         raise UsageError(f"{path} is a directory; expected a CSV file") from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
+    return decode_text(raw)
 
 
 def _clean(cell: str) -> str:
@@ -58,9 +58,14 @@ def _clean(cell: str) -> str:
 
 def parse_number(text: str) -> float:
     """'1,234.5', '$1,234', '(1,234)', '-$2.5M', '−3', '' -> float (NaN for blanks); ValueError otherwise."""
+    return parse_amount(text)[0]
+
+
+def parse_amount(text: str) -> tuple[float, bool]:
+    """`parse_number`, and whether the text carries its own unit (a K, M, B or T suffix)."""
     s = _clean(str(text)).replace("\u2212", "-")
     if s.lower() in _BLANKS:
-        return float("nan")
+        return float("nan"), False
     negative = False
     if s.startswith("(") and s.endswith(")"):
         negative, s = True, s[1:-1].strip()
@@ -79,7 +84,7 @@ def parse_number(text: str) -> float:
     if not re.fullmatch(r"(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", s):
         raise ValueError(text)
     value = float(s) * scale
-    return -value if negative else value
+    return (-value if negative else value), scale != 1.0
 
 
 def parse_date(text: str) -> date:
@@ -119,7 +124,8 @@ def read_ishares_holdings(path: str | os.PathLike) -> tuple[pd.DataFrame, dict]:
     has_preamble, rows.
     """
     path = Path(path)
-    lines = _read_text(path).splitlines()
+    text, encoding = _read_text(path)
+    lines = text.splitlines()
     rows = [next(csv.reader([line]), []) for line in lines]
     header_at = _find_header(rows)
     if header_at is None:
@@ -130,11 +136,12 @@ def read_ishares_holdings(path: str | os.PathLike) -> tuple[pd.DataFrame, dict]:
         raise DataError(path, f"the header row lacks {', '.join(missing)}; expected '{_ISHARES_HEADER}'",
                         row=header_at + 1)
     meta = _ishares_preamble(path, rows[:header_at])
+    meta["encoding"] = encoding
     positions = {ours: next((header.index(a) for a in aliases if a in header), None)
                  for ours, aliases in _ISHARES_MAP.items()}
     needed = max(header.index(c) for c in _ISHARES_REQUIRED) + 1
 
-    records = []
+    records, record_lines, record_cells = [], [], []
     text = "\n".join(lines[header_at + 1:])
     reader = csv.reader(io.StringIO(text))
     for cells in reader:
@@ -143,9 +150,9 @@ def read_ishares_holdings(path: str | os.PathLike) -> tuple[pd.DataFrame, dict]:
             break  # a blank line ends the table; disclaimers follow
         if len(cells) < needed:
             raise DataError(path, f"expected {len(header)} fields like the header row, got {len(cells)}", row=line_no)
-        rec = {}
+        rec, raw = {}, {}
         for ours, pos in positions.items():
-            cell = _clean(cells[pos]) if pos is not None and pos < len(cells) else ""
+            cell = raw[ours] = _clean(cells[pos]) if pos is not None and pos < len(cells) else ""
             if ours in ("market_value", "weight", "quantity", "price"):
                 try:
                     rec[ours] = parse_number(cell)
@@ -156,6 +163,10 @@ def read_ishares_holdings(path: str | os.PathLike) -> tuple[pd.DataFrame, dict]:
                 rec[ours] = None if ours == "ticker" and cell in ("", "-") else cell
         rec["weight"] = rec["weight"] / 100.0
         records.append(rec)
+        record_lines.append(line_no)
+        record_cells.append(raw)
+    check_holdings(path, records, record_lines,
+                   {ours: header[pos] for ours, pos in positions.items() if pos is not None}, record_cells)
     frame = pd.DataFrame.from_records(records, columns=HOLDINGS_COLUMNS)
     for col in ("market_value", "weight", "quantity", "price"):
         frame[col] = frame[col].astype("float64")
@@ -232,7 +243,7 @@ def read_flows_csv(path: str | os.PathLike) -> pd.DataFrame:
     """A flows CSV with date, ticker and flow columns (Date/Ticker/Flow/flow_usd/Net Flows ($M)...)
     -> columns date, ticker, flow_usd (USD; blank cells are NaN = no data)."""
     path = Path(path)
-    text = _read_text(path)
+    text, encoding = _read_text(path)
     if not text.strip():
         raise DataError(path, "the file is empty; expected a header row with date, ticker, flow_usd", row=1)
     first = text.splitlines()[0]
@@ -267,10 +278,15 @@ def read_flows_csv(path: str | os.PathLike) -> pd.DataFrame:
             raise DataError(path, f"expected a ticker symbol in column {_clean(header[ti])!r}, got {raw_ticker!r}",
                             row=line) from None
         try:
-            flow = parse_number(raw_flow) * scale
+            amount, own_unit = parse_amount(raw_flow)
         except ValueError:
             raise DataError(path, f"expected a number like 1,234.5 or -$2.1M in column {_clean(header[fi])!r}, "
                                   f"got {raw_flow!r}", row=line) from None
+        # a value with its own unit ("1.5B") means what it says; the column's unit ("($M)") scales bare numbers
+        flow = amount if own_unit else amount * scale
+        if math.isinf(flow):
+            raise DataError(path, f"expected a finite number in column {_clean(header[fi])!r}, got {raw_flow!r}",
+                            row=line)
         key = (day, sym)
         if key in seen:
             other_line, other = seen[key]
@@ -283,7 +299,9 @@ def read_flows_csv(path: str | os.PathLike) -> pd.DataFrame:
         records.append({"date": pd.Timestamp(day), "ticker": sym, "flow_usd": flow})
     frame = pd.DataFrame.from_records(records, columns=["date", "ticker", "flow_usd"])
     frame["flow_usd"] = frame["flow_usd"].astype("float64")
-    return frame.sort_values(["ticker", "date"], kind="stable").reset_index(drop=True)
+    frame = frame.sort_values(["ticker", "date"], kind="stable").reset_index(drop=True)
+    frame.attrs["encoding"] = encoding
+    return frame
 
 
-__all__ = ["HOLDINGS_COLUMNS", "parse_date", "parse_number", "read_flows_csv", "read_ishares_holdings"]
+__all__ = ["HOLDINGS_COLUMNS", "parse_amount", "parse_date", "parse_number", "read_flows_csv", "read_ishares_holdings"]
