@@ -310,7 +310,10 @@ class Cues:
         neighbouring number (ending at `prev_end`, starting at `next_start`) that lie nearer that number."""
         out: dict[str, tuple[int, Cue]] = {}
         i = max(0, bisect.bisect_left(self.starts, a) - 3)
-        for c in self.cues[i:]:
+        cues = self.cues
+        # indexes, not a slice to the end: slicing would copy the rest of the text's cues for every number
+        for k in range(i, len(cues)):
+            c = cues[k]
             if c.start >= b:
                 break
             if c.end <= a or (c.start <= start and end <= c.end) or (c.start < end and start < c.end):
