@@ -2,16 +2,21 @@
 
 No timings here (benchmarks/bench_check.py reports speed). Instead: the work a check does, counted as
 function calls, grows with the note and no faster; the per-number lookups touch as many items however
-long the text; and a note made of many copies
+long the text; the faster scans find exactly what the plain patterns find; and a note made of many copies
 of a real note reports every copy's numbers as the single note does, including one planted error at the end.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
 from notewriter.check import FactIndex, attribution, check_note, meaning
+from notewriter.check.scan import _ascii_folded, _lowered_source
 
 
 @pytest.fixture(scope="module")
@@ -155,3 +160,84 @@ def test_a_long_note_reports_every_copys_numbers_and_the_planted_error(real_note
     expected = [(f.start + k * step, f.text, f.matched, f.ticker) for k in range(copies) for f in one.findings]
     got = [(f.start, f.text, f.matched, f.ticker) for f in report.findings]
     assert [g for g in got if g[0] != at] == [e for e in expected if e[0] != at]
+
+
+# --------------------------------------------------------------------------- the folded cue scan
+
+
+def test_folding_equates_exactly_what_ignoring_case_equates():
+    everything = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    folded = _ascii_folded(everything)
+    assert folded is not None and len(folded) == len(everything)
+
+    def at(pattern, text, flags=0):
+        return [m.start() for m in re.finditer(pattern, text, flags)]
+
+    # a character folds onto an ASCII letter exactly when ignoring case equates it with one, and onto
+    # that letter
+    letters = at("[a-z]", everything, re.I)
+    assert letters == at("[a-z]", folded)
+    assert all(re.fullmatch(folded[p], everything[p], re.I) for p in letters)
+    assert "".join(everything[p] for p in letters if not everything[p].isascii()) == "\u0130\u0131\u017f\u212a"
+    # word characters, digits and spaces stay what they are; only cased characters change, into cased ones
+    # (the patterns' other characters, ASCII or not, are caseless: they match the same before and after)
+    for cls in (r"\w", r"\d", r"\s"):
+        assert at(cls, everything) == at(cls, folded), cls
+    changed = [p for p in range(len(everything)) if everything[p] != folded[p]]
+    assert len(changed) > 1000
+    assert all(c.lower() != c.upper() for p in changed for c in (everything[p], folded[p]))
+
+
+def test_a_text_whose_lowering_moves_positions_is_not_folded():
+    assert _ascii_folded("ŞİMDİ İJR") == "şimdi ijr"  # İ is folded by hand, keeping its place
+    assert _ascii_folded("Straße") == "straße"
+    assert _ascii_folded("\u1e9e") == "ß"  # capital sharp s lowers to one character
+    assert _ascii_folded("\u0130\u0307") == "i\u0307"
+
+
+def test_lowered_source_keeps_escapes_group_names_and_caseless_characters():
+    assert _lowered_source(r"(?P<gN>\d+)[- ]Week\b|YTD|No\. ?1|\S–\W") == r"(?P<gN>\d+)[- ]week\b|ytd|no\. ?1|\S–\W"
+    with pytest.raises(ValueError):
+        _lowered_source("(?i:ytd)")
+    with pytest.raises(ValueError):
+        _lowered_source("Ärger")
+
+
+def _cues_plain(scan: str) -> list[meaning.Cue]:
+    """The cues as the reference pattern (case ignored) finds them."""
+    out = []
+    rx = meaning._CUES
+    for m in rx.finditer(scan):
+        g = m.lastgroup
+        family, row = meaning._CUE_NAMES[int(g[1:])]
+        n = m.group(g + "n") if (g + "n") in rx.groupindex else None
+        if n is None and (g + "m") in rx.groupindex:
+            n = m.group(g + "m")
+        out.append(meaning.Cue(m.start(), m.end(), family, row, m.group(0), n))
+    return out
+
+
+CUE_PIECES = [
+    "on the day", "In the last session", "TODAY", "year-to-date", "YTD", "ytd", "so far this year",
+    "this week", "The Week's", "past month", "month-end", "quarterly", "4-week", "after 6 weeks", "after 3",
+    "20 sessions", "20-trading-day", "10 days", "last 10 days", "net outflows", "NET INFLOW", "last trade",
+    "average daily dollar volume", "20-day ADV", "adv", "of volume", "a day", "of its assets", "of the fund",
+    "of AUM", "in assets", "percentile", "z-score", "zscore", "Standard Deviation", "sigma", "shares outstanding",
+    "expense ratio", "fees", "realized volatility", "momentum", "median return", "total return", "on price",
+    "returns", "in a row", "consecutive", "earlier weeks", "of them", "52-week high", "low", "range",
+    "short of it", "within 0.4% of it", "within 1.2 percentage points of it", "past it", "past the stress level",
+    "largest", "Biggest", "record", "smallest", "topping the leaderboard", "ranked No. 1", "ranked no.1",
+    "leads the inflows", "at the top of the leaderboard",
+    "\u0130n a row", "\u017fmallest", "\u0131n assets", "\u212aey", "ſo far this year", "lar\u017fe\u017ft",
+    "é", "ß", "\u1e9e", "\u0130\u0307", "-", "—", "'", "’", "s", "end",
+]
+CUE_TEXT = st.lists(st.one_of(st.sampled_from(CUE_PIECES), st.sampled_from([" ", " ", "  ", "\n", "", "-", ","]),
+                              st.text(alphabet="aeiklnrsStwW0159-' ", max_size=4)), max_size=30).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(CUE_TEXT)
+@example("YTD, \u0130n the last session and ſo far this year: 20-trading-day ADV, ranked No. 1, after 6 weeks")
+@example("The week-end; the Weeks; \u0130\u0307n a row")
+def test_the_folded_cue_scan_finds_what_the_plain_pattern_finds(text):
+    assert meaning.Cues(text).cues == _cues_plain(text)

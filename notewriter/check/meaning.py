@@ -30,6 +30,7 @@ from datetime import date
 from types import SimpleNamespace
 
 from .. import claims as claims_mod
+from .scan import _ascii_folded, _lowered_source
 
 # ---- periods -------------------------------------------------------------------------------------
 
@@ -263,19 +264,27 @@ def window_unit(doc: dict) -> str | None:
 _FAMILIES = (("period", PERIODS), ("metric", METRICS), ("compare", COMPARISONS), ("rank", RANKS))
 
 
-def _cue_pattern() -> tuple[re.Pattern, list[tuple[str, int]]]:
-    alts, names = [], []
+def _cue_pattern() -> tuple[re.Pattern, re.Pattern, list[tuple[str, int]]]:
+    """The cue words as one pattern ignoring case (the reference), the same pattern for `.scan._ascii_folded`
+    text, and (family, row) per group g0, g1, ...
+
+    The fast pattern respects case on folded text (ignoring case costs more than the rest of the scan) and
+    marks the row with an empty group at the end of each alternative: a group around it would keep the
+    engine from rejecting an alternative on its first character."""
+    alts, fast, names = [], [], []
     for family, table in _FAMILIES:
         for i, row in enumerate(table):
             g = f"g{len(names)}"
             body = row[0].replace("(?P<n>", f"(?P<{g}n>").replace("(?P<n2>", f"(?P<{g}m>")
             alts.append(f"(?P<{g}>{body})")
+            fast.append(f"(?:{_lowered_source(body)})(?P<{g}>)")
             names.append((family, i))
     rx = re.compile(r"(?<![\w-])(?:" + "|".join(alts) + r")(?![\w])", re.I)
-    return rx, names
+    folded = re.compile(r"(?<![\w-])(?:" + "|".join(fast) + r")(?![\w])")
+    return rx, folded, names
 
 
-_CUES, _CUE_NAMES = _cue_pattern()
+_CUES, _CUES_FOLDED, _CUE_NAMES = _cue_pattern()
 
 
 @dataclass(frozen=True)
@@ -293,13 +302,19 @@ class Cues:
 
     def __init__(self, scan: str):
         self.cues: list[Cue] = []
-        for m in _CUES.finditer(scan):
+        folded = _ascii_folded(scan)
+        rx, text = (_CUES_FOLDED, folded) if folded is not None else (_CUES, scan)
+        groups = rx.groupindex
+        for m in rx.finditer(text):
             g = m.lastgroup
             family, row = _CUE_NAMES[int(g[1:])]
-            n = m.group(g + "n") if (g + "n") in _CUES.groupindex else None
-            if n is None and (g + "m") in _CUES.groupindex:
-                n = m.group(g + "m")
-            self.cues.append(Cue(m.start(), m.end(), family, row, m.group(0), n))
+            n = None
+            for name in (g + "n", g + "m"):
+                if name in groups and m.start(name) >= 0:
+                    n = scan[m.start(name):m.end(name)]
+                    break
+            a, b = m.span()
+            self.cues.append(Cue(a, b, family, row, scan[a:b], n))
         self.starts = [c.start for c in self.cues]
         self.scan = scan
 
