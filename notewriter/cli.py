@@ -208,21 +208,14 @@ def facts(ticker, as_of, window, data, template_dir, out, llm, llm_model, llm_ba
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @handle_errors
 def check(note_path, facts_path, as_json):
-    """Trace every number in NOTE to a fact; exit 1 if any is unsupported."""
+    """Trace every number in NOTE to a fact; exit 1 if any is unsupported, 2 if NOTE or the facts are not
+    what check reads (empty, binary, not UTF-8, not a facts object) or are about different funds."""
     from .check import check_note
-    from .errors import DataError
+    from .check.inputs import read_facts, read_note, require_same_subject
 
-    try:
-        doc = json.loads(facts_path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise DataError(facts_path, f"expected the JSON printed by 'notewriter facts' ({exc.msg})",
-                        row=exc.lineno) from None
-    text = note_path.read_text(encoding="utf-8")
-    if note_path.suffix == ".json":
-        try:
-            text = json.loads(text)["markdown"]
-        except (json.JSONDecodeError, KeyError, TypeError):
-            raise DataError(note_path, "expected a note written with --format json (with a 'markdown' field)") from None
+    doc = read_facts(facts_path)
+    text, subject = read_note(note_path)
+    require_same_subject(doc, subject, note_path, facts_path)
     report = check_note(text, doc)
     click.echo(json.dumps(report.as_dict(), indent=2) if as_json else "\n".join(report.summary_lines()))
     sys.exit(0 if report.ok else 1)

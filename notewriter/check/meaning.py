@@ -192,15 +192,51 @@ def _describe(label: str, start, end) -> str:
     return f"the {label} span"
 
 
-def readings(doc: dict, paths: list[str]) -> dict[str, Reading]:
-    """path -> Reading for the facts of a facts document (or a note's JSON, whose `claims` are used)."""
+def _text(value) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _date_text(node) -> str | None:
+    """The value of a date fact, when it is an ISO date (anything else in a document says no date)."""
+    value = node.get("value") if isinstance(node, dict) else None
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        return None
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return None
+    return value
+
+
+def _window_of(doc: dict) -> tuple[str | None, str | None, str | None]:
+    """The document's window label, start and end; parts of the wrong type count as missing."""
     facts = doc.get("facts") if isinstance(doc.get("facts"), dict) else {}
     flow = facts.get("flow") if isinstance(facts.get("flow"), dict) else {}
-    window = doc.get("window") or facts.get("window") or flow.get("window")
-    start = (facts.get("start") or flow.get("start") or {}).get("value")
-    end = (facts.get("end") or flow.get("end") or {}).get("value")
-    window = window or _window_from_dates(start, end)
-    claims = {c["id"]: c for c in doc.get("claims") or () if isinstance(c, dict) and "id" in c}
+    window = _text(doc.get("window")) or _text(facts.get("window")) or _text(flow.get("window"))
+    start = _date_text(facts.get("start")) or _date_text(flow.get("start"))
+    end = _date_text(facts.get("end")) or _date_text(flow.get("end"))
+    return window or _window_from_dates(start, end), start, end
+
+
+def _claims_of(doc: dict) -> dict[str, dict]:
+    """The document's claims by id, each with a text metric and a period of text parts (or none)."""
+    claims = {}
+    for c in doc.get("claims") if isinstance(doc.get("claims"), list) else ():
+        if not isinstance(c, dict) or not _text(c.get("id")):
+            continue
+        period = c.get("period") if isinstance(c.get("period"), dict) else None
+        claims[c["id"]] = {"metric": _text(c.get("metric")),
+                           "period": {k: _text(period.get(k)) for k in ("label", "start", "end")} if period else None}
+    return claims
+
+
+def readings(doc: dict, paths: list[str]) -> dict[str, Reading]:
+    """path -> Reading for the facts of a facts document (or a note's JSON, whose `claims` are used)."""
+    window, start, end = _window_of(doc)
+    claims = _claims_of(doc)
     win = {"label": window or "window", "start": start, "end": end}
     out: dict[str, Reading] = {}
     periods: dict[str, tuple] = {}    # generic path -> (label, start, end): the same for every fund's copy
@@ -251,12 +287,7 @@ def _window_from_dates(start, end) -> str | None:
 
 
 def window_unit(doc: dict) -> str | None:
-    facts = doc.get("facts") if isinstance(doc.get("facts"), dict) else {}
-    flow = facts.get("flow") if isinstance(facts.get("flow"), dict) else {}
-    window = doc.get("window") or facts.get("window") or flow.get("window") or _window_from_dates(
-        (facts.get("start") or flow.get("start") or {}).get("value"),
-        (facts.get("end") or flow.get("end") or {}).get("value"))
-    return _WINDOW_UNITS.get(window)
+    return _WINDOW_UNITS.get(_window_of(doc)[0])
 
 
 # ---- the words of a text -------------------------------------------------------------------------
