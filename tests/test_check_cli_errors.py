@@ -1,8 +1,12 @@
-"""`notewriter check` refuses what it cannot read in one line, exit 2; exit 3 is left for bugs."""
+"""`notewriter check` refuses what it cannot read in one line, exit 2; exit 3 is left for bugs. And a
+command whose reader goes away (`notewriter funds | head -1`) stops quietly."""
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -12,6 +16,7 @@ from hypothesis import strategies as st
 from notewriter.check import check_note
 from notewriter.cli import main
 
+from .conftest import ROOT, write_fund
 
 
 def run(*args):
@@ -148,3 +153,40 @@ def test_a_facts_object_of_any_shape_is_read_without_crashing(doc):
     report = check_note(NOTE, doc)
     # (a name or ticker in the document masks what it spells, so some may not be read as numbers)
     assert {f.text for f in report.findings} <= {"$399.4 million", "50", "1.2%", "3.1%", "2025-10-31", "8th", "20"}
+
+
+# --------------------------------------------------------------------------- a reader that goes away
+
+
+def test_funds_into_a_closed_pipe_stops_quietly(tmp_path):
+    # more lines than a pipe holds, so the command is still writing when its reader closes the pipe
+    (tmp_path / "prices").mkdir()
+    for i in range(600):
+        ticker = f"F{i:04d}"
+        (tmp_path / "prices" / f"{ticker}.csv").write_text("Date,Close\n")
+        write_fund(tmp_path, ticker, longName="Fund " + "x" * 150, category="Test Blend")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "notewriter", "funds", "--data", str(tmp_path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+    first = proc.stdout.readline()
+    proc.stdout.close()  # what `head -1` does after its line
+    err = proc.stderr.read().decode()
+    code = proc.wait(timeout=120)
+    assert first.startswith(b"F0000\tFund xxx")
+    assert (code, err) == (141, "")
+
+
+def test_output_gone_tells_a_closed_pipe_from_an_open_one(monkeypatch):
+    from notewriter import cli
+
+    read, write = os.pipe()
+    out = os.fdopen(write, "w")
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(sys, "stderr", out)
+    try:
+        assert cli._output_gone() is False
+        os.close(read)
+        assert cli._output_gone() is True
+    finally:
+        monkeypatch.undo()
+        out.close()
