@@ -16,7 +16,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from notewriter.check import FactIndex, attribution, check_note, meaning
-from notewriter.check.scan import _ascii_folded, _lowered_source
+from notewriter.check.scan import DIGIT, _ascii_folded, _first_chars, _lowered_source
 
 
 @pytest.fixture(scope="module")
@@ -203,13 +203,32 @@ def test_lowered_source_keeps_escapes_group_names_and_caseless_characters():
         _lowered_source("Ärger")
 
 
+@pytest.mark.parametrize("pattern, first", [
+    ("on the day", {"o"}),
+    (r"(?:this|the|a) week(?!s\b)", {"t", "a"}),
+    (r"(?<!last )(?P<n>\d+)[- ]week", {DIGIT}),
+    (r"(?:\d+-day )?average", {DIGIT, "a"}),
+    (r"(?:price )?returns?", {"p", "r"}),
+    ("1-day", {DIGIT}),
+    (r"z-?score", {"z"}),
+    (r"[-x]y", {"-", "x"}),
+    (r"within(?= [\d.]+)", {"w"}),
+    (r"\w+", None),      # any word character: cannot tell
+    ("a?", None),         # can match the empty string
+    ("(?i:a)", None),     # flags switched inside
+    ("[^a]b", None),
+])
+def test_the_characters_a_pattern_can_start_with(pattern, first):
+    assert _first_chars(pattern) == (frozenset(first) if first is not None else None)
+
+
 def _cues_plain(scan: str) -> list[meaning.Cue]:
     """The cues as the reference pattern (case ignored) finds them."""
     out = []
     rx = meaning._CUES
     for m in rx.finditer(scan):
         g = m.lastgroup
-        family, row = meaning._CUE_NAMES[int(g[1:])]
+        family, row = meaning._CUE_NAMES[g]
         n = m.group(g + "n") if (g + "n") in rx.groupindex else None
         if n is None and (g + "m") in rx.groupindex:
             n = m.group(g + "m")

@@ -12,7 +12,7 @@ import re
 
 from .index import FactIndex
 from .numbers import _Token
-from .scan import _finditer
+from .scan import _finditer, _top_alternatives
 
 # ---- masking -----------------------------------------------------------------------------------
 
@@ -183,31 +183,6 @@ def _word_direction(word: str) -> int:
 
 _NEGATED = re.compile(r"\b(?:no|not|never|without|nor)\s+(?:\w+\s+)?$", re.I)
 _PHRASE_TAIL = re.compile(r"\s+(in|into)\b", re.I)
-
-
-def _top_alternatives(pattern: str) -> list[str]:
-    """The top-level alternatives of a regular expression."""
-    out, cur, depth, i = [], [], 0, 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            cur.append(pattern[i:i + 2])
-            i += 2
-            continue
-        if ch == "[":
-            j = pattern.index("]", i + 2)
-            cur.append(pattern[i:j + 1])
-            i = j + 1
-            continue
-        if ch == "|" and depth == 0:
-            out.append("".join(cur))
-            cur = []
-        else:
-            depth += (ch == "(") - (ch == ")")
-            cur.append(ch)
-        i += 1
-    out.append("".join(cur))
-    return out
 
 
 def _direction_candidates() -> re.Pattern:

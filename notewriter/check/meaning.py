@@ -30,7 +30,7 @@ from datetime import date
 from types import SimpleNamespace
 
 from .. import claims as claims_mod
-from .scan import _ascii_folded, _lowered_source
+from .scan import DIGIT, _ascii_folded, _first_chars, _lowered_source, _top_alternatives
 
 # ---- periods -------------------------------------------------------------------------------------
 
@@ -295,23 +295,46 @@ def window_unit(doc: dict) -> str | None:
 _FAMILIES = (("period", PERIODS), ("metric", METRICS), ("compare", COMPARISONS), ("rank", RANKS))
 
 
-def _cue_pattern() -> tuple[re.Pattern, re.Pattern, list[tuple[str, int]]]:
-    """The cue words as one pattern ignoring case (the reference), the same pattern for `.scan._ascii_folded`
-    text, and (family, row) per group g0, g1, ...
+def _cue_pattern() -> tuple[re.Pattern, re.Pattern, dict[str, tuple[str, int]]]:
+    """The cue words as one pattern ignoring case (the reference), the same words as a pattern for
+    `.scan._ascii_folded` text, and the (family, row) of each group that marks a match of the first, g0,
+    g1, ..., or of the second.
 
-    The fast pattern respects case on folded text (ignoring case costs more than the rest of the scan) and
-    marks the row with an empty group at the end of each alternative: a group around it would keep the
-    engine from rejecting an alternative on its first character."""
-    alts, fast, names = [], [], []
+    Ignoring case costs more than the rest of the scan, so the fast pattern respects case on folded text.
+    It also sorts the alternatives of every row by the characters they can start with, behind one
+    lookahead per character, in their order within the table: at any position only the alternatives that
+    can start there are tried, in the order the reference tries them, so the first to match is the same.
+    Each alternative ends with an empty group naming it (a group around it would keep the engine from
+    rejecting it on its first character)."""
+    alts, names = [], {}
+    occurrences: list[tuple[str, str, tuple[str, int]]] = []   # (lowered alternative, source, family/row)
     for family, table in _FAMILIES:
         for i, row in enumerate(table):
             g = f"g{len(names)}"
             body = row[0].replace("(?P<n>", f"(?P<{g}n>").replace("(?P<n2>", f"(?P<{g}m>")
             alts.append(f"(?P<{g}>{body})")
-            fast.append(f"(?:{_lowered_source(body)})(?P<{g}>)")
-            names.append((family, i))
+            names[g] = (family, i)
+            occurrences += [(_lowered_source(alt), alt, (family, i)) for alt in _top_alternatives(row[0])]
     rx = re.compile(r"(?<![\w-])(?:" + "|".join(alts) + r")(?![\w])", re.I)
-    folded = re.compile(r"(?<![\w-])(?:" + "|".join(fast) + r")(?![\w])")
+
+    by_first: dict[str, list[int]] = {}
+    for k, (alt, _, _) in enumerate(occurrences):
+        first = _first_chars(alt)
+        if first is None:
+            raise ValueError(f"cannot tell which characters the cue words {alt!r} start with")
+        for ch in first:
+            by_first.setdefault(ch, []).append(k)
+    branches = []
+    for ch, ks in sorted(by_first.items()):
+        parts = []
+        for k in ks:
+            o = f"o{k}_{len(branches)}"
+            names[o] = occurrences[k][2]
+            body = occurrences[k][0].replace("(?P<n>", f"(?P<{o}n>").replace("(?P<n2>", f"(?P<{o}m>")
+            parts.append(f"(?:{body})(?P<{o}>)")
+        look = r"\d" if ch == DIGIT else re.escape(ch)
+        branches.append(f"(?={look})(?:{'|'.join(parts)})")
+    folded = re.compile(r"(?<![\w-])(?:" + "|".join(branches) + r")(?![\w])")
     return rx, folded, names
 
 
@@ -338,7 +361,7 @@ class Cues:
         groups = rx.groupindex
         for m in rx.finditer(text):
             g = m.lastgroup
-            family, row = _CUE_NAMES[int(g[1:])]
+            family, row = _CUE_NAMES[g]
             n = None
             for name in (g + "n", g + "m"):
                 if name in groups and m.start(name) >= 0:
