@@ -10,8 +10,10 @@ What counts as a secret of a `LLMSettings`: the API key; the user name and passw
 written (percent-encoded) and decoded; `user:password` and its base64 (standard and URL-safe, padded or
 not), the form HTTP Basic authentication sends; and the values of query parameters whose names say key,
 token, secret, password or signature. Each is also found when cut short after at least `PREFIX_CHARS`
-characters (a message shortened mid-secret still gives that much away). Values shorter than `MIN_CHARS`
-are not searched for: they would match ordinary words.
+characters (a message shortened mid-secret still gives that much away). Values shorter than `MIN_CHARS`,
+and short values made of letters only (`PLACEHOLDER_CHARS`: the "none", "EMPTY" or "ollama" a local
+server takes for a key, a user name such as "admin"), are not searched for: they would match ordinary
+words, and an answer that used one would be refused.
 
 Secrets of every session started in the process are remembered (`remember`), so `redact(text)` without
 settings, and every log record of the process (a record factory installed on first use), are cleared of
@@ -25,12 +27,12 @@ import logging
 import re
 import threading
 import traceback
-from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 REDACTED = "[redacted]"
 MIN_CHARS = 4
+PLACEHOLDER_CHARS = 8   # letters-only values shorter than this are placeholders, not secrets
 PREFIX_CHARS = 12
 
 _KEYLIKE_PARAM = re.compile(r"key|token|secret|passw|pwd|sig|auth|credential", re.I)
@@ -51,7 +53,11 @@ def secrets_of(settings: Any) -> set[str]:
     url = getattr(settings, "base_url", None)
     if isinstance(url, str) and url:
         found |= _url_secrets(url)
-    return {s for s in found if len(s) >= MIN_CHARS}
+    return {s for s in found if _searchable(s)}
+
+
+def _searchable(value: str) -> bool:
+    return len(value) >= MIN_CHARS and not (len(value) < PLACEHOLDER_CHARS and value.isalpha())
 
 
 def _url_secrets(url: str) -> set[str]:
@@ -95,12 +101,11 @@ def remember(settings: Any) -> None:
             _factory_installed = True
 
 
-def _all(settings: Any = None, extra: Iterable[str] = ()) -> frozenset[str]:
+def _all(settings: Any = None) -> frozenset[str]:
     with _lock:
         known = set(_remembered)
     if settings is not None:
         known |= secrets_of(settings)
-    known.update(s for s in extra if s and len(s) >= MIN_CHARS)
     return frozenset(known)
 
 

@@ -167,8 +167,21 @@ def test_contains_secret_whole_or_cut_short():
 
 def test_values_too_short_to_be_told_from_words_are_not_searched_for():
     settings = _settings(api_key="k", base_url="http://me:pw@127.0.0.1:9/v1")
-    assert redact.secrets_of(settings) == {"me:pw", base64.b64encode(b"me:pw").decode(), "bWU6cHc"}
+    assert redact.secrets_of(settings) == {"me:pw", "bWU6cHc=", "bWU6cHc"}
     assert redact.redact("me and pw and me:pw", settings) == "me and pw and [redacted]"
+    # the placeholder keys of local servers and short user names are words, not secrets
+    settings = _settings(api_key="EMPTY", base_url="http://admin:s3cret-pw@127.0.0.1:9/v1")
+    assert redact.secrets_of(settings) == {
+        "s3cret-pw", "admin:s3cret-pw", "YWRtaW46czNjcmV0LXB3"}  # (that base64 has no padding)
+    assert redact.redact("EMPTY admin s3cret-pw", settings) == "EMPTY admin [redacted]"
+
+
+def test_an_answer_that_uses_the_placeholder_key_as_a_word_is_used(hostile, tmp_path):
+    server = hostile(default="secret_answer:none")
+    settings = LLMSettings(model="m", api_key="none", base_url=server.base_url, max_retries=0, cache=False)
+    result = run_llm_pass(facts={"ticker": "IJR"}, sections=DRAFT, check=lambda key, text: [], settings=settings)
+    assert {o["origin"] for o in result.origins.values()} == {"llm"}
+    assert result.sections["lede"].endswith(" Reference none.")
 
 
 def test_without_credentials_keeps_host_path_and_query():
