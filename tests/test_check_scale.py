@@ -15,7 +15,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from notewriter.check import FactIndex, attribution, check_note, meaning
+from notewriter.check import FactIndex, attribution, check_note, checker, meaning
 from notewriter.check.scan import DIGIT, _ascii_folded, _first_chars, _lowered_source
 
 
@@ -247,7 +247,8 @@ CUE_PIECES = [
     "short of it", "within 0.4% of it", "within 1.2 percentage points of it", "past it", "past the stress level",
     "largest", "Biggest", "record", "smallest", "topping the leaderboard", "ranked No. 1", "ranked no.1",
     "leads the inflows", "at the top of the leaderboard",
-    "\u0130n a row", "\u017fmallest", "\u0131n assets", "\u212aey", "ſo far this year", "lar\u017fe\u017ft",
+    "year to date", "so far this year", "52 week", "Shares Outstanding", "on the day", "realized volatility",
+    "expense ratio", "\u0130n a row", "\u017fmallest", "\u0131n assets", "\u212aey", "ſo far this year", "lar\u017fe\u017ft",
     "é", "ß", "\u1e9e", "\u0130\u0307", "-", "—", "'", "’", "s", "end",
 ]
 CUE_TEXT = st.lists(st.one_of(st.sampled_from(CUE_PIECES), st.sampled_from([" ", " ", "  ", "\n", "", "-", ","]),
@@ -260,3 +261,8 @@ CUE_TEXT = st.lists(st.one_of(st.sampled_from(CUE_PIECES), st.sampled_from([" ",
 @example("The week-end; the Weeks; \u0130\u0307n a row")
 def test_the_folded_cue_scan_finds_what_the_plain_pattern_finds(text):
     assert meaning.Cues(text).cues == _cues_plain(text)
+    # and the words that pick a fact by name, searched in a folded clause
+    folded = _ascii_folded(text)
+    if folded is not None:
+        assert [bool(rx.search(folded)) for rx, _ in checker._CUES_FOLDED] == \
+            [bool(rx.search(text)) for rx, _ in checker._CUES]

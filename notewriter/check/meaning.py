@@ -351,12 +351,17 @@ class Cue:
     n: str | None = None
 
 
+_UNSET = object()
+
+
 class Cues:
     """The meaning words of a whole text, for the nearest-word lookup per number."""
 
-    def __init__(self, scan: str):
+    def __init__(self, scan: str, folded: str | None | object = _UNSET):
+        """`folded`: `.scan._ascii_folded(scan)`, when the caller has it already."""
         self.cues: list[Cue] = []
-        folded = _ascii_folded(scan)
+        if folded is _UNSET:
+            folded = _ascii_folded(scan)
         rx, text = (_CUES_FOLDED, folded) if folded is not None else (_CUES, scan)
         groups = rx.groupindex
         for m in rx.finditer(text):
