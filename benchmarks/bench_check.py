@@ -7,7 +7,11 @@ Uses the clean notes of the checker corpus (tests/corpus.py; generated once, the
 - `check_note(markdown, index)`: with a `FactIndex` built once per facts document (what `compose` does);
 - `FactIndex.from_doc(doc)` alone: the cost of building that index.
 
-    python benchmarks/bench_check.py [--repeat 5] [--samples-only]
+Then `check` at scale: the bundled samples' IJR note, its paragraphs repeated to 1, 5 and 20 MB, checked
+once each (against a `FactIndex`, as `notewriter check` does after reading the facts), in seconds and
+MB/s; a linear checker keeps the MB/s the same at every size.
+
+    python benchmarks/bench_check.py [--repeat 5] [--samples-only] [--scale 1,5,20 | --scale none]
 """
 
 from __future__ import annotations
@@ -54,10 +58,36 @@ def _long_note(repeat: int) -> None:
           f"{statistics.median(runs):.2f} ms per check (best {min(runs):.2f})")
 
 
+def _scale_note(megabytes: float) -> tuple[str, dict]:
+    """The samples' IJR note (week to 2025-10-31), its paragraphs repeated to `megabytes` MB."""
+    from notewriter.pipeline import open_source, write_note
+    from notewriter.publish import render_as
+
+    note = write_note("IJR", "2025-10-31", "1w", open_source())
+    paragraphs = [p for p in render_as(note, "md").split("\n\n") if p.strip()]
+    size = sum(len(p) + 2 for p in paragraphs)
+    copies = max(1, round(megabytes * 1e6 / size))
+    return "\n\n".join(paragraphs * copies) + "\n", note.facts_document()
+
+
+def _scale(sizes: list[float]) -> None:
+    """`check` on notes of the given sizes: seconds (wall and CPU) and MB/s."""
+    for mb in sizes:
+        text, doc = _scale_note(mb)
+        index = check.FactIndex.from_doc(doc)
+        wall, cpu = time.perf_counter(), time.process_time()
+        report = check.check_note(text, index)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        size = len(text.encode("utf-8")) / 1e6
+        print(f"check, {size:5.1f} MB note ({len(report.findings):,} numbers): {wall:6.2f} s "
+              f"({cpu:.2f} s CPU), {size / wall:5.2f} MB/s")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--samples-only", action="store_true")
+    ap.add_argument("--scale", default="1,5,20", help="note sizes in MB for the scale line, or 'none'")
     args = ap.parse_args(argv)
 
     sets = [("sample notes", clean_notes([(SAMPLES, [None])]))]
@@ -79,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  check_note(text, FactIndex)    {med:7.3f} ms/note (best {best:.3f})")
             med, best = _per_note(lambda n: check.FactIndex.from_doc(n.doc), notes, args.repeat)
             print(f"  FactIndex.from_doc(doc)        {med:7.3f} ms/note (best {best:.3f})")
+    if args.scale != "none":
+        _scale([float(x) for x in args.scale.split(",") if x.strip()])
     return 0
 
 

@@ -19,8 +19,42 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
+# Exit status when the reader of our output went away (`notewriter funds | head -1`): what a process killed
+# by SIGPIPE reports, 128 + 13, so `set -o pipefail` sees it as the shell would.
+EXIT_BROKEN_PIPE = 141
+
+
+def _output_gone() -> bool:
+    """Whether stdout or stderr is a pipe whose reader has closed it (poll reports an error on it)."""
+    try:
+        import select
+
+        poll = select.poll()
+        for stream in (sys.stdout, sys.stderr):
+            poll.register(stream.fileno(), select.POLLOUT)
+        return any(events & (select.POLLERR | select.POLLHUP) for _, events in poll.poll(0))
+    except (AttributeError, OSError, ValueError):  # no poll, or streams without a descriptor: cannot tell
+        return True
+
+
+def _quiet_exit_on_broken_pipe() -> None:
+    """Stop without a word: the reader has what it wanted. Later writes (Python flushes stdout at exit) go
+    to /dev/null instead of raising again."""
+    import os
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, stream.fileno())
+            os.close(devnull)
+        except (OSError, ValueError):
+            pass
+    sys.exit(EXIT_BROKEN_PIPE)
+
+
 def handle_errors(fn):
-    """NotewriterError shows itself (click does that, with its exit code); anything else is a bug: one line, exit 3."""
+    """NotewriterError shows itself (click does that, with its exit code); a closed output pipe ends the
+    command quietly (EXIT_BROKEN_PIPE); anything else is a bug: one line, exit 3."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -30,14 +64,23 @@ def handle_errors(fn):
             raise
         except KeyboardInterrupt:
             _fail("interrupted", 130)
+        except BrokenPipeError as err:
+            if _output_gone():
+                _quiet_exit_on_broken_pipe()
+            _internal_error(err)
         except Exception as err:  # a bug: say so plainly, keep the traceback for those who ask
-            from .config import settings
-
-            if settings().debug:
-                raise
-            _fail(f"internal error: {type(err).__name__}: {err} (set NOTEWRITER_DEBUG=1 for a traceback)", 3)
+            _internal_error(err)
 
     return wrapper
+
+
+def _internal_error(err: Exception) -> None:
+    from .config import settings
+    from .redact import redact
+
+    if settings().debug:
+        raise err
+    _fail(redact(f"internal error: {type(err).__name__}: {err} (set NOTEWRITER_DEBUG=1 for a traceback)"), 3)
 
 
 def _templates_default(ctx, param, value):
@@ -222,21 +265,14 @@ def facts(ticker, as_of, window, data, template_dir, out, llm, llm_model, llm_ba
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @handle_errors
 def check(note_path, facts_path, as_json):
-    """Trace every number in NOTE to a fact; exit 1 if any is unsupported."""
+    """Trace every number in NOTE to a fact; exit 1 if any is unsupported, 2 if NOTE or the facts are not
+    what check reads (empty, binary, not UTF-8, not a facts object) or are about different funds."""
     from .check import check_note
-    from .errors import DataError
+    from .check.inputs import read_facts, read_note, require_same_subject
 
-    try:
-        doc = json.loads(facts_path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise DataError(facts_path, f"expected the JSON printed by 'notewriter facts' ({exc.msg})",
-                        row=exc.lineno) from None
-    text = note_path.read_text(encoding="utf-8")
-    if note_path.suffix == ".json":
-        try:
-            text = json.loads(text)["markdown"]
-        except (json.JSONDecodeError, KeyError, TypeError):
-            raise DataError(note_path, "expected a note written with --format json (with a 'markdown' field)") from None
+    doc = read_facts(facts_path)
+    text, subject = read_note(note_path)
+    require_same_subject(doc, subject, note_path, facts_path)
     report = check_note(text, doc)
     click.echo(json.dumps(report.as_dict(), indent=2) if as_json else "\n".join(report.summary_lines()))
     sys.exit(0 if report.ok else 1)

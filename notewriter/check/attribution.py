@@ -12,7 +12,7 @@ import re
 
 from .index import FactIndex
 from .numbers import _Token
-from .scan import _finditer
+from .scan import _finditer, _top_alternatives
 
 # ---- masking -----------------------------------------------------------------------------------
 
@@ -79,9 +79,13 @@ def _prepare(text: str, index: FactIndex) -> tuple[str, list[tuple[int, int, str
             taken.append(m.span())
     spans.extend(taken)
     if index.tickers_rx is not None:
+        # name matches come from one finditer: in order and not overlapping, so the one that could hold a
+        # ticker is the last starting at or before it (a bisection, not a walk over every name: linear time)
+        taken_starts = [a for a, _ in taken]
         for m in index.tickers_rx.finditer(text):
             p = m.start()
-            if taken and any(a <= p < b for a, b in taken):
+            k = bisect.bisect_right(taken_starts, p) - 1
+            if k >= 0 and p < taken[k][1]:
                 continue
             mentions.append((p, m.end(), m.group(0)))
             spans.append(m.span())
@@ -181,31 +185,6 @@ _NEGATED = re.compile(r"\b(?:no|not|never|without|nor)\s+(?:\w+\s+)?$", re.I)
 _PHRASE_TAIL = re.compile(r"\s+(in|into)\b", re.I)
 
 
-def _top_alternatives(pattern: str) -> list[str]:
-    """The top-level alternatives of a regular expression."""
-    out, cur, depth, i = [], [], 0, 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            cur.append(pattern[i:i + 2])
-            i += 2
-            continue
-        if ch == "[":
-            j = pattern.index("]", i + 2)
-            cur.append(pattern[i:j + 1])
-            i = j + 1
-            continue
-        if ch == "|" and depth == 0:
-            out.append("".join(cur))
-            cur = []
-        else:
-            depth += (ch == "(") - (ch == ")")
-            cur.append(ch)
-        i += 1
-    out.append("".join(cur))
-    return out
-
-
 def _direction_candidates() -> re.Pattern:
     """The words `_WORDS` finds that are phrase heads or fully match a one-word direction word: whole words
     (no letter, or letter and hyphen, before; no letter, or hyphen and letter, after), any case, ASCII letters
@@ -270,7 +249,10 @@ class _Directions:
     def in_clause(self, a: int, b: int, start: int, end: int) -> tuple[int, str | None]:
         """+1 / -1 from the direction word nearest to a number in its clause [a, b); 0 when there is none."""
         best, best_dist, word = 0, None, None
-        for w0, w1, d, text in self.words[bisect.bisect_left(self.word_starts, a):]:
+        words = self.words
+        # indexes, not a slice to the end: slicing would copy the rest of the text's words for every number
+        for k in range(bisect.bisect_left(self.word_starts, a), len(words)):
+            w0, w1, d, text = words[k]
             if w0 >= b:
                 break
             if w1 > b or (w0 < end and w1 > start):

@@ -12,6 +12,7 @@ from .attribution import _Directions, _prepare, _SegmentBreaks, _subject
 from .index import FactIndex, FactRef, _FactIndex
 from .numbers import _Token, extract_numbers
 from .report import CheckReport, Finding
+from .scan import _ascii_folded, _lowered_source
 
 # Words in a number's clause that name the fact it states: when a fact with that name has the value, only
 # such facts are candidates (so "down 1.8% year to date" is read against the YTD return, not against
@@ -24,6 +25,8 @@ _CUES = (
     (re.compile(r"realized volatility", re.I), re.compile(r"realized_vol")),
     (re.compile(r"expense ratio", re.I), re.compile(r"expense_ratio")),
 )
+# The same words for `.scan._ascii_folded` text, case respected (ignoring case is the slow part of a search).
+_CUES_FOLDED = tuple((re.compile(_lowered_source(cue.pattern)), path) for cue, path in _CUES)
 
 
 def _about(fact: FactRef, subject: str | None) -> bool:
@@ -98,7 +101,8 @@ def _misread(fact: FactRef, subject: str | None, ctx: _Context | None) -> str | 
 
 
 def _judge(tok: _Token, subject: str | None, direction: int, word: str | None, index: _FactIndex,
-           finding: Finding, clause: str = "", ctx: _Context | None = None) -> None:
+           finding: Finding, clause: str = "", ctx: _Context | None = None, folded_clause: str | None = None) -> None:
+    """Match the number to a fact, or say why none fits; `folded_clause` is `clause` folded (for the cues)."""
     if tok.kinds == ("date",):
         candidates = index.dates.get(tok.date_key, [])
         if candidates:
@@ -110,8 +114,9 @@ def _judge(tok: _Token, subject: str | None, direction: int, word: str | None, i
     if "year" in tok.kinds and float(tok.value).is_integer() and 1900 <= tok.value <= 2100:
         candidates = candidates + index.dates.get(str(int(tok.value)), [])
     if clause and len(candidates) > 1:
-        for cue, path in _CUES:
-            if cue.search(clause):
+        cues, text = (_CUES_FOLDED, folded_clause) if folded_clause is not None else (_CUES, clause)
+        for cue, path in cues:
+            if cue.search(text):
                 named = [f for f in candidates if path.search(f.path) and _about(f, subject)]
                 if named:
                     candidates = named
@@ -165,7 +170,8 @@ def _check(text: str, index: FactIndex, default_ticker: str | None) -> CheckRepo
         return report
     values = index.values
     directions = _Directions(scan)
-    cues = meaning.Cues(scan) if index.readings else None
+    folded = _ascii_folded(scan)
+    cues = meaning.Cues(scan, folded) if index.readings else None
     labels = [(m.start(), m.end(), m.group(0).lower()) for m in index.labels_rx.finditer(scan)] \
         if index.labels_rx is not None else []
     label_ends = [e for _, e, _ in labels]
@@ -211,7 +217,8 @@ def _check(text: str, index: FactIndex, default_ticker: str | None) -> CheckRepo
                 near = cues.near(lo, hi, tok.start, tok.end, prev.end if prev else None, nxt.start if nxt else None)
                 ctx = _Context(near, unit, scan[a:b], direction, index, label)
                 ctx.number = tok.text
-            _judge(tok, subject, 0 if tok.signed else direction, word, values, finding, scan[a:b], ctx)
+            _judge(tok, subject, 0 if tok.signed else direction, word, values, finding, scan[a:b], ctx,
+                   folded[a:b] if folded is not None else None)
         report.findings.append(finding)
     return report
 

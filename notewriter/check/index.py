@@ -28,9 +28,11 @@ def _walk_facts(doc: dict):
     def walk(node, path: str):
         if isinstance(node, dict):
             if "value" in node and "kind" in node and isinstance(node.get("kind"), str):
-                facts.append(FactRef(path, node["value"], node["kind"], node.get("ticker"), bool(node.get("change"))))
-                if node.get("ticker"):
-                    tickers.add(node["ticker"])
+                # a ticker that is no text names no one (the fact is about any, like a configuration fact)
+                owner = node.get("ticker") if isinstance(node.get("ticker"), str) else None
+                facts.append(FactRef(path, node["value"], node["kind"], owner, bool(node.get("change"))))
+                if owner:
+                    tickers.add(owner)
                 return
             ticker = node.get("ticker") if isinstance(node.get("ticker"), str) else None
             if ticker:
@@ -59,13 +61,16 @@ def _walk_facts(doc: dict):
         for key in ("score", "facts_score", "text_score"):
             if isinstance(sent.get(key), (int, float)):
                 facts.append(FactRef(f"sentiment.{key}", float(sent[key]), "score", own))
-        for i, row in enumerate(sent.get("ticker_sentiment") or []):
+        rows = sent.get("ticker_sentiment")
+        for i, row in enumerate(rows if isinstance(rows, list) else ()):
+            if not isinstance(row, dict):
+                continue
+            owner = row.get("ticker") if isinstance(row.get("ticker"), str) else None
             for key in ("score", "relevance"):
                 if isinstance(row.get(key), (int, float)):
-                    facts.append(FactRef(f"sentiment.ticker_sentiment[{i}].{key}", float(row[key]), "score",
-                                         row.get("ticker")))
-            if row.get("ticker"):
-                tickers.add(row["ticker"])
+                    facts.append(FactRef(f"sentiment.ticker_sentiment[{i}].{key}", float(row[key]), "score", owner))
+            if owner:
+                tickers.add(owner)
     return facts, {t for t in tickers if t}, names, named
 
 
@@ -178,7 +183,7 @@ class FactIndex:
         from . import meaning
 
         facts, tickers, names, named = _walk_facts(doc)
-        index = cls(facts, tickers, names, named, doc.get("ticker"))
+        index = cls(facts, tickers, names, named, doc.get("ticker") if isinstance(doc.get("ticker"), str) else None)
         index.readings = meaning.readings(doc, [f.path for f in facts])
         index.window_unit = meaning.window_unit(doc)
         _walk_ranks(doc.get("facts"), "facts", index)
@@ -202,7 +207,9 @@ def _walk_ranks(node, path: str, index: FactIndex) -> None:
             for row in node.get(side) or () if isinstance(node.get(side), list) else ():
                 rank = row.get("rank") if isinstance(row, dict) else None
                 if isinstance(rank, dict) and isinstance(row.get("ticker"), str):
-                    index.ranks[(side, row["ticker"])] = int(rank.get("value") or 0)
+                    value = rank.get("value")
+                    whole = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+                    index.ranks[(side, row["ticker"])] = int(value) if whole else 0
         for k, v in node.items():
             if isinstance(v, (dict, list)) and k not in ("inflows", "outflows"):
                 _walk_ranks(v, f"{path}.{k}", index)

@@ -30,6 +30,7 @@ from datetime import date
 from types import SimpleNamespace
 
 from .. import claims as claims_mod
+from .scan import DIGIT, _ascii_folded, _first_chars, _lowered_source, _top_alternatives
 
 # ---- periods -------------------------------------------------------------------------------------
 
@@ -191,15 +192,51 @@ def _describe(label: str, start, end) -> str:
     return f"the {label} span"
 
 
-def readings(doc: dict, paths: list[str]) -> dict[str, Reading]:
-    """path -> Reading for the facts of a facts document (or a note's JSON, whose `claims` are used)."""
+def _text(value) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _date_text(node) -> str | None:
+    """The value of a date fact, when it is an ISO date (anything else in a document says no date)."""
+    value = node.get("value") if isinstance(node, dict) else None
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        return None
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return None
+    return value
+
+
+def _window_of(doc: dict) -> tuple[str | None, str | None, str | None]:
+    """The document's window label, start and end; parts of the wrong type count as missing."""
     facts = doc.get("facts") if isinstance(doc.get("facts"), dict) else {}
     flow = facts.get("flow") if isinstance(facts.get("flow"), dict) else {}
-    window = doc.get("window") or facts.get("window") or flow.get("window")
-    start = (facts.get("start") or flow.get("start") or {}).get("value")
-    end = (facts.get("end") or flow.get("end") or {}).get("value")
-    window = window or _window_from_dates(start, end)
-    claims = {c["id"]: c for c in doc.get("claims") or () if isinstance(c, dict) and "id" in c}
+    window = _text(doc.get("window")) or _text(facts.get("window")) or _text(flow.get("window"))
+    start = _date_text(facts.get("start")) or _date_text(flow.get("start"))
+    end = _date_text(facts.get("end")) or _date_text(flow.get("end"))
+    return window or _window_from_dates(start, end), start, end
+
+
+def _claims_of(doc: dict) -> dict[str, dict]:
+    """The document's claims by id, each with a text metric and a period of text parts (or none)."""
+    claims = {}
+    for c in doc.get("claims") if isinstance(doc.get("claims"), list) else ():
+        if not isinstance(c, dict) or not _text(c.get("id")):
+            continue
+        period = c.get("period") if isinstance(c.get("period"), dict) else None
+        claims[c["id"]] = {"metric": _text(c.get("metric")),
+                           "period": {k: _text(period.get(k)) for k in ("label", "start", "end")} if period else None}
+    return claims
+
+
+def readings(doc: dict, paths: list[str]) -> dict[str, Reading]:
+    """path -> Reading for the facts of a facts document (or a note's JSON, whose `claims` are used)."""
+    window, start, end = _window_of(doc)
+    claims = _claims_of(doc)
     win = {"label": window or "window", "start": start, "end": end}
     out: dict[str, Reading] = {}
     periods: dict[str, tuple] = {}    # generic path -> (label, start, end): the same for every fund's copy
@@ -250,12 +287,7 @@ def _window_from_dates(start, end) -> str | None:
 
 
 def window_unit(doc: dict) -> str | None:
-    facts = doc.get("facts") if isinstance(doc.get("facts"), dict) else {}
-    flow = facts.get("flow") if isinstance(facts.get("flow"), dict) else {}
-    window = doc.get("window") or facts.get("window") or flow.get("window") or _window_from_dates(
-        (facts.get("start") or flow.get("start") or {}).get("value"),
-        (facts.get("end") or flow.get("end") or {}).get("value"))
-    return _WINDOW_UNITS.get(window)
+    return _WINDOW_UNITS.get(_window_of(doc)[0])
 
 
 # ---- the words of a text -------------------------------------------------------------------------
@@ -263,19 +295,50 @@ def window_unit(doc: dict) -> str | None:
 _FAMILIES = (("period", PERIODS), ("metric", METRICS), ("compare", COMPARISONS), ("rank", RANKS))
 
 
-def _cue_pattern() -> tuple[re.Pattern, list[tuple[str, int]]]:
-    alts, names = [], []
+def _cue_pattern() -> tuple[re.Pattern, re.Pattern, dict[str, tuple[str, int]]]:
+    """The cue words as one pattern ignoring case (the reference), the same words as a pattern for
+    `.scan._ascii_folded` text, and the (family, row) of each group that marks a match of the first, g0,
+    g1, ..., or of the second.
+
+    Ignoring case costs more than the rest of the scan, so the fast pattern respects case on folded text.
+    It also sorts the alternatives of every row by the characters they can start with, behind one
+    lookahead per character, in their order within the table: at any position only the alternatives that
+    can start there are tried, in the order the reference tries them, so the first to match is the same.
+    Each alternative ends with an empty group naming it (a group around it would keep the engine from
+    rejecting it on its first character)."""
+    alts, names = [], {}
+    occurrences: list[tuple[str, str, tuple[str, int]]] = []   # (lowered alternative, source, family/row)
     for family, table in _FAMILIES:
         for i, row in enumerate(table):
             g = f"g{len(names)}"
             body = row[0].replace("(?P<n>", f"(?P<{g}n>").replace("(?P<n2>", f"(?P<{g}m>")
             alts.append(f"(?P<{g}>{body})")
-            names.append((family, i))
+            names[g] = (family, i)
+            occurrences += [(_lowered_source(alt), alt, (family, i)) for alt in _top_alternatives(row[0])]
     rx = re.compile(r"(?<![\w-])(?:" + "|".join(alts) + r")(?![\w])", re.I)
-    return rx, names
+
+    by_first: dict[str, list[int]] = {}
+    for k, (alt, _, _) in enumerate(occurrences):
+        first = _first_chars(alt)
+        if first is None:
+            raise ValueError(f"cannot tell which characters the cue words {alt!r} start with")
+        for ch in first:
+            by_first.setdefault(ch, []).append(k)
+    branches = []
+    for ch, ks in sorted(by_first.items()):
+        parts = []
+        for k in ks:
+            o = f"o{k}_{len(branches)}"
+            names[o] = occurrences[k][2]
+            body = occurrences[k][0].replace("(?P<n>", f"(?P<{o}n>").replace("(?P<n2>", f"(?P<{o}m>")
+            parts.append(f"(?:{body})(?P<{o}>)")
+        look = r"\d" if ch == DIGIT else re.escape(ch)
+        branches.append(f"(?={look})(?:{'|'.join(parts)})")
+    folded = re.compile(r"(?<![\w-])(?:" + "|".join(branches) + r")(?![\w])")
+    return rx, folded, names
 
 
-_CUES, _CUE_NAMES = _cue_pattern()
+_CUES, _CUES_FOLDED, _CUE_NAMES = _cue_pattern()
 
 
 @dataclass(frozen=True)
@@ -288,18 +351,29 @@ class Cue:
     n: str | None = None
 
 
+_UNSET = object()
+
+
 class Cues:
     """The meaning words of a whole text, for the nearest-word lookup per number."""
 
-    def __init__(self, scan: str):
+    def __init__(self, scan: str, folded: str | None | object = _UNSET):
+        """`folded`: `.scan._ascii_folded(scan)`, when the caller has it already."""
         self.cues: list[Cue] = []
-        for m in _CUES.finditer(scan):
+        if folded is _UNSET:
+            folded = _ascii_folded(scan)
+        rx, text = (_CUES_FOLDED, folded) if folded is not None else (_CUES, scan)
+        groups = rx.groupindex
+        for m in rx.finditer(text):
             g = m.lastgroup
-            family, row = _CUE_NAMES[int(g[1:])]
-            n = m.group(g + "n") if (g + "n") in _CUES.groupindex else None
-            if n is None and (g + "m") in _CUES.groupindex:
-                n = m.group(g + "m")
-            self.cues.append(Cue(m.start(), m.end(), family, row, m.group(0), n))
+            family, row = _CUE_NAMES[g]
+            n = None
+            for name in (g + "n", g + "m"):
+                if name in groups and m.start(name) >= 0:
+                    n = scan[m.start(name):m.end(name)]
+                    break
+            a, b = m.span()
+            self.cues.append(Cue(a, b, family, row, scan[a:b], n))
         self.starts = [c.start for c in self.cues]
         self.scan = scan
 
@@ -310,7 +384,10 @@ class Cues:
         neighbouring number (ending at `prev_end`, starting at `next_start`) that lie nearer that number."""
         out: dict[str, tuple[int, Cue]] = {}
         i = max(0, bisect.bisect_left(self.starts, a) - 3)
-        for c in self.cues[i:]:
+        cues = self.cues
+        # indexes, not a slice to the end: slicing would copy the rest of the text's cues for every number
+        for k in range(i, len(cues)):
+            c = cues[k]
             if c.start >= b:
                 break
             if c.end <= a or (c.start <= start and end <= c.end) or (c.start < end and start < c.end):

@@ -7,6 +7,11 @@ the template text. Endpoint trouble (down, slow, rate limited, malformed answers
 never raises: the affected sections keep their template text and the run record
 says why.
 
+Secrets stay secret: every message, warning, log record and cache entry of the
+pass goes through `notewriter.redact`, so the API key and any credentials in the
+base URL never come out, even when the endpoint echoes them; an answer that holds
+one is not used (the sections keep their template text, the reason says why).
+
 The pass logic (`steps._steps`) is a generator that yields requests and receives
 replies, so the synchronous and the asynchronous drivers share it and only the
 I/O differs (`session._send` / `session._asend`).

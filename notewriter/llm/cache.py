@@ -1,4 +1,8 @@
-"""Model answers cached on disk, keyed by model, prompt version, endpoint, temperature and messages."""
+"""Model answers cached on disk, keyed by model, prompt version, endpoint, temperature and messages.
+
+No secret reaches the cache: the endpoint in the key is the base URL with its credentials taken out
+(notewriter.redact), and an entry that holds one is not written.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from notewriter import redact as _redact
 from notewriter.config import LLMSettings
 
 log = logging.getLogger(__name__)
@@ -28,7 +33,9 @@ class _Cache:
         material = {
             "model": settings.model,
             "prompt_version": prompt_version,
-            "base_url": settings.endpoint,
+            # credentials in the URL neither shape the key nor leak through it (a hash of a weak password
+            # can be guessed back); an endpoint is the same endpoint whoever logs in
+            "base_url": _redact.redact(_redact.without_credentials(settings.endpoint), settings),
             "temperature": settings.temperature,
             "messages": messages,
         }
@@ -53,12 +60,16 @@ class _Cache:
 
     def put(self, key: str, entry: dict[str, Any]) -> None:
         path = self._path(key)
+        blob = json.dumps({"format": _CACHE_FORMAT, **entry}, ensure_ascii=False)
+        if _redact.contains_secret(blob):
+            log.warning("not caching LLM answer %s: it holds a credential", key[:12])
+            return
         tmp: str | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump({"format": _CACHE_FORMAT, **entry}, handle, ensure_ascii=False)
+                handle.write(blob)
             os.replace(tmp, path)
             tmp = None
         except OSError as err:

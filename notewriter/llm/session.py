@@ -13,6 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import tenacity
 
+from notewriter import redact as _redact
 from notewriter.config import LLMSettings, user_cache_dir
 
 from .cache import _Cache
@@ -33,12 +34,15 @@ _FORMAT_LOCK = threading.Lock()
 
 
 def _display_url(url: str) -> str:
-    """The URL without credentials, for warnings."""
-    parts = urlsplit(url)
-    netloc = parts.hostname or ""
-    if parts.port:
-        netloc += f":{parts.port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, "", "")) if netloc else url
+    """The URL without credentials or query, for warnings."""
+    try:
+        parts = urlsplit(url)
+        netloc = parts.hostname or ""
+        if parts.port:
+            netloc += f":{parts.port}"
+    except ValueError:  # a port that is no number
+        return _redact.redact(_redact.without_credentials(url))
+    return urlunsplit((parts.scheme, netloc, parts.path, "", "")) if netloc else _redact.redact(url)
 
 
 def _retry_after(err: BaseException) -> float | None:
@@ -63,6 +67,7 @@ class _Session:
     """One pass against one endpoint: request options, cache, retry policy, failure wording and usage totals."""
 
     def __init__(self, settings: LLMSettings, prompt_version: str):
+        _redact.remember(settings)  # from here on no message, log record or cache entry carries them
         self.settings = settings
         self.prompt_version = prompt_version
         self.display = _display_url(settings.endpoint)
@@ -79,7 +84,7 @@ class _Session:
             return None, None
         key = _Cache.key(self.settings, self.prompt_version, request.messages)
         entry = self.cache.get(key)
-        if entry is None:
+        if entry is None or self.holds_secret(entry["content"]):
             return key, None
         self.hits += 1
         log.debug("LLM cache hit %s (%s)", key[:12], request.stage)
@@ -122,13 +127,21 @@ class _Session:
 
     def _before_sleep(self, state: tenacity.RetryCallState) -> None:
         err = state.outcome.exception() if state.outcome else None
-        log.info("LLM request to %s failed (%s); retry %d", self.display, _describe(err), state.attempt_number)
+        log.info(self.redact(f"LLM request to {self.display} failed ({_describe(err)}); retry {state.attempt_number}"))
 
     @staticmethod
     def rejects_format(err: BaseException, mode: str) -> bool:
         import openai
 
         return mode != "none" and isinstance(err, openai.APIStatusError) and err.status_code in (400, 422)
+
+    # -- secrets
+    def redact(self, text: str) -> str:
+        """Every text the session lets out goes through here (see notewriter.redact)."""
+        return _redact.redact(text, self.settings)
+
+    def holds_secret(self, text: str | None) -> bool:
+        return _redact.contains_secret(text, self.settings)
 
     # -- after sending
     def count_attempt(self, started: float) -> None:
@@ -139,12 +152,12 @@ class _Session:
         with _FORMAT_LOCK:
             _FORMAT_BY_ENDPOINT[self.settings.endpoint] = mode
         usage = getattr(response, "usage", None)
-        prompt_tokens = getattr(usage, "prompt_tokens", None) or 0
-        completion_tokens = getattr(usage, "completion_tokens", None) or 0
+        prompt_tokens = _count(getattr(usage, "prompt_tokens", None))
+        completion_tokens = _count(getattr(usage, "completion_tokens", None))
         self.prompt_tokens += prompt_tokens
         self.completion_tokens += completion_tokens
-        choices = getattr(response, "choices", None) or []
-        choice = choices[0] if choices else None
+        choices = getattr(response, "choices", None)
+        choice = choices[0] if isinstance(choices, list) and choices else None
         message = getattr(choice, "message", None)
         content = getattr(message, "content", None)
         refusal = getattr(message, "refusal", None)
@@ -153,6 +166,11 @@ class _Session:
             refusal=refusal if isinstance(refusal, str) else None,
             truncated=getattr(choice, "finish_reason", None) == "length",
         )
+        if self.holds_secret(reply.content) or self.holds_secret(reply.refusal):
+            # an answer that quotes the key or the base URL's credentials is not used, shown or cached
+            log.info(self.redact(f"LLM endpoint {self.display} sent an answer holding a credential; not used"))
+            return _Reply(reason="model answer contained a credential",
+                          detail="sent an answer that contained the API key or a base-URL credential (not used)")
         if self.cache is not None and cache_key is not None and reply.content and _first_json_object(reply.content):
             self.cache.put(
                 cache_key,
@@ -169,6 +187,10 @@ class _Session:
         return reply
 
     def failure(self, err: BaseException) -> _Reply:
+        reply = self._failure(err)
+        return _Reply(reason=self.redact(reply.reason or ""), detail=self.redact(reply.detail or ""))
+
+    def _failure(self, err: BaseException) -> _Reply:
         import openai
 
         retries = self.settings.max_retries
@@ -179,7 +201,8 @@ class _Session:
             return _Reply(reason="endpoint unreachable", detail="unreachable")
         if isinstance(err, openai.APIStatusError):
             code = err.status_code
-            message = _one_line(getattr(err, "message", "") or "", 160)
+            # redacted before it is shortened, so no part of a secret is left at the cut
+            message = _one_line(self.redact(str(getattr(err, "message", "") or "")), 160)
             if code in (401, 403):
                 return _Reply(reason="endpoint refused the API key", detail=f"refused the API key (HTTP {code})")
             if code == 404:
@@ -194,7 +217,8 @@ class _Session:
             if _is_transient(err):
                 return _Reply(reason=f"endpoint error: HTTP {code}", detail=f"answered HTTP {code}{after}")
             return _Reply(reason=f"endpoint error: HTTP {code}", detail=f"answered HTTP {code} ({message})")
-        log.warning("LLM request to %s failed unexpectedly", self.display, exc_info=err)
+        log.warning(self.redact(f"LLM request to {self.display} failed unexpectedly\n"
+                                f"{_redact.redact_exception(err, self.settings, trace=True)}"))
         return _Reply(reason="endpoint sent an unusable answer", detail=f"sent an unusable answer ({_describe(err)})")
 
     def run_record(self, outcome: _Outcome) -> dict[str, Any]:
@@ -205,7 +229,7 @@ class _Session:
             "completion_tokens": self.completion_tokens,
             "latency_ms": round(self.latency * 1000),
             "cached": self.hits > 0 and self.sent == 0,
-            "warning": "; ".join(outcome.warnings) or None,
+            "warning": self.redact("; ".join(outcome.warnings)) or None,
         }
 
 
@@ -220,6 +244,11 @@ def _is_transient(err: BaseException) -> bool:
     if isinstance(err, openai.APIStatusError):
         return err.status_code in (408, 409, 429) or err.status_code >= 500
     return False
+
+
+def _count(value: Any) -> int:
+    """A token count as the endpoint reported it; anything but a non-negative whole number counts as 0."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
 
 
 def _describe(err: BaseException | None) -> str:
@@ -243,11 +272,15 @@ def _send(session: _Session, client: Any, request: _Request) -> _Reply:
         except Exception as err:
             session.count_attempt(started)
             if session.rejects_format(err, mode):
-                log.info("%s rejected response_format %s (%s); trying the next", session.display, mode, _describe(err))
+                log.info(session.redact(f"{session.display} rejected response_format {mode} ({_describe(err)}); "
+                                        "trying the next"))
                 continue
             return session.failure(err)
         session.count_attempt(started)
-        return session.accept(response, request, mode, cache_key)
+        try:
+            return session.accept(response, request, mode, cache_key)
+        except Exception as err:  # an answer of a shape nobody expected: unusable, said without its text
+            return session.failure(err)
     raise AssertionError("unreachable: the last response format never counts as rejected")
 
 
@@ -266,11 +299,15 @@ async def _asend(session: _Session, client: Any, request: _Request, limiter: asy
         except Exception as err:
             session.count_attempt(started)
             if session.rejects_format(err, mode):
-                log.info("%s rejected response_format %s (%s); trying the next", session.display, mode, _describe(err))
+                log.info(session.redact(f"{session.display} rejected response_format {mode} ({_describe(err)}); "
+                                        "trying the next"))
                 continue
             return session.failure(err)
         session.count_attempt(started)
-        return session.accept(response, request, mode, cache_key)
+        try:
+            return session.accept(response, request, mode, cache_key)
+        except Exception as err:  # an answer of a shape nobody expected: unusable, said without its text
+            return session.failure(err)
     raise AssertionError("unreachable: the last response format never counts as rejected")
 
 
