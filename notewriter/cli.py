@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
 from pathlib import Path
@@ -10,77 +9,10 @@ from pathlib import Path
 import click
 
 
+from .cli_base import _emit, _fail, handle_errors
+
 WINDOWS = click.Choice(["1d", "1w", "1m", "ytd"])
 FORMATS = click.Choice(["md", "html", "json", "txt"])
-
-
-def _fail(message: str, code: int) -> None:
-    click.echo(f"notewriter: {message}", err=True)
-    sys.exit(code)
-
-
-# Exit status when the reader of our output went away (`notewriter funds | head -1`): what a process killed
-# by SIGPIPE reports, 128 + 13, so `set -o pipefail` sees it as the shell would.
-EXIT_BROKEN_PIPE = 141
-
-
-def _output_gone() -> bool:
-    """Whether stdout or stderr is a pipe whose reader has closed it (poll reports an error on it)."""
-    try:
-        import select
-
-        poll = select.poll()
-        for stream in (sys.stdout, sys.stderr):
-            poll.register(stream.fileno(), select.POLLOUT)
-        return any(events & (select.POLLERR | select.POLLHUP) for _, events in poll.poll(0))
-    except (AttributeError, OSError, ValueError):  # no poll, or streams without a descriptor: cannot tell
-        return True
-
-
-def _quiet_exit_on_broken_pipe() -> None:
-    """Stop without a word: the reader has what it wanted. Later writes (Python flushes stdout at exit) go
-    to /dev/null instead of raising again."""
-    import os
-
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, stream.fileno())
-            os.close(devnull)
-        except (OSError, ValueError):
-            pass
-    sys.exit(EXIT_BROKEN_PIPE)
-
-
-def handle_errors(fn):
-    """NotewriterError shows itself (click does that, with its exit code); a closed output pipe ends the
-    command quietly (EXIT_BROKEN_PIPE); anything else is a bug: one line, exit 3."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
-            raise
-        except KeyboardInterrupt:
-            _fail("interrupted", 130)
-        except BrokenPipeError as err:
-            if _output_gone():
-                _quiet_exit_on_broken_pipe()
-            _internal_error(err)
-        except Exception as err:  # a bug: say so plainly, keep the traceback for those who ask
-            _internal_error(err)
-
-    return wrapper
-
-
-def _internal_error(err: Exception) -> None:
-    from .config import settings
-    from .redact import redact
-
-    if settings().debug:
-        raise err
-    _fail(redact(f"internal error: {type(err).__name__}: {err} (set NOTEWRITER_DEBUG=1 for a traceback)"), 3)
 
 
 def _templates_default(ctx, param, value):
@@ -189,15 +121,6 @@ def _as_of(value: str | None, option: str = "--as-of"):
         from .errors import UsageError
 
         raise UsageError(f"{option}: expected a date YYYY-MM-DD, got {value!r}") from None
-
-
-def _emit(text: str, out: Path | None) -> None:
-    if out is None:
-        click.echo(text, nl=False)
-    else:
-        from .files import write_atomic
-
-        write_atomic(out, text)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -409,75 +332,6 @@ def batch(data, as_of, window, out_dir, formats, jobs, template_dir, source_kind
     sys.exit(result.exit_code)
 
 
-@main.group(invoke_without_command=True)
-@click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="The review-desk store (SQLite), as written by write/batch --store.")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
-@click.option("--four-eyes", is_flag=True, help="The approver may not be the last editor of a document.")
-@click.pass_context
-@handle_errors
-def desk(ctx, store_path, host, port, four_eyes):
-    """Serve the review desk (or manage its users: desk add-user)."""
-    if ctx.invoked_subcommand is not None:
-        return
-    from .errors import UsageError
-
-    if store_path is None:
-        raise UsageError("give the store to serve: notewriter desk --store PATH")
-    if not store_path.is_file():
-        raise UsageError(f"no store at {store_path}; write drafts into it with write/batch --store first")
-    try:
-        from .desk.app import serve
-    except ImportError as err:
-        raise UsageError(f"the desk needs its extra: pip install 'notewriter[desk]' ({err.name} is missing)") from None
-    click.echo(f"notewriter desk on http://{host}:{port}/ (store {store_path})", err=True)
-    serve(store_path, host, port, four_eyes)
-
-
-@desk.command("add-user")
-@click.argument("name")
-@click.option("--store", "store_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--role", type=click.Choice(["editor", "approver"]), required=True)
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (one line).")
-@handle_errors
-def desk_add_user(name, store_path, role, password_stdin):
-    """Add a desk user (or reset a user's password and role)."""
-    from .desk.auth import hash_password
-    from .desk.store import Store
-    from .errors import UsageError
-
-    if not password_stdin:
-        raise UsageError("give the password on standard input with --password-stdin")
-    password = sys.stdin.readline().rstrip("\n")
-    store = Store(store_path)
-    store.add_user(name, role, hash_password(password))
-    store.close()
-    click.echo(f"notewriter: {name} ({role}) can now log in to the desk at {store_path}", err=True)
-
-
-@main.command()
-@click.option("--store", "store_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["atom", "rss", "json"]), default="atom", show_default=True)
-@click.option("--base-url", required=True, help="Where the HTML notes are served; item links are <base>/<slug>.html.")
-@click.option("--title", default="notewriter notes", show_default=True)
-@click.option("--kind", type=click.Choice(["fund", "digest"]), default=None)
-@click.option("--ticker", default=None)
-@click.option("--limit", type=click.IntRange(min=1), default=None)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write here, not stdout.")
-@handle_errors
-def feed(store_path, fmt, base_url, title, kind, ticker, limit, out):
-    """A feed (Atom, RSS or JSON Feed) of the documents published from the desk store."""
-    from .desk.store import Store
-    from .feeds import render_feed
-
-    store = Store(store_path)
-    try:
-        _emit(render_feed(store, fmt, base_url, title=title, kind=kind, ticker=ticker, limit=limit), out)
-    finally:
-        store.close()
-
-
 @main.group()
 def sentiment():
     """Score text, or measure the text scorer on labelled data."""
@@ -540,3 +394,9 @@ def sentiment_eval(dataset, split, shared_dir):
     else:
         report = evaluate_fiqa(shared_dir, split or "test")
         click.echo(json.dumps(report, indent=2))
+
+
+from .cli_desk import desk, feed  # noqa: E402  (the desk's and the feed's commands, kept in their own module)
+
+main.add_command(desk)
+main.add_command(feed)

@@ -177,7 +177,7 @@ def test_funds_into_a_closed_pipe_stops_quietly(tmp_path):
 
 
 def test_output_gone_tells_a_closed_pipe_from_an_open_one(monkeypatch):
-    from notewriter import cli
+    from notewriter import cli_base as cli
 
     read, write = os.pipe()
     out = os.fdopen(write, "w")
