@@ -75,7 +75,7 @@ def _compose(facts, kind, template_dir, llm, rules) -> Document:
     if llm is not None:
         pre_doc = facts_document(facts, None, ticker)
         prose = {k: v for k, v in plain.items() if k not in kind.tables}  # tables stay as built
-        rewritten, prose_origins, run = llm(pre_doc, prose, section_checker(_as_printed(pre_doc), ticker))
+        rewritten, prose_origins, run = llm(pre_doc, prose, section_checker(pre_doc, ticker))
         origins.update(prose_origins)
         for k, text in rewritten.items():
             if origins[k]["origin"] != "template":
@@ -92,7 +92,7 @@ def _compose(facts, kind, template_dir, llm, rules) -> Document:
         title=title, sections={k: render.Markdown(v) for k, v in marked.items()}, headings=headings,
         sentiment=claims_mod.tree(sentiment, claims, "sentiment"), footer=render.Markdown(footer))
     markdown, marks = render.unmark(_tidy_markdown(layout))
-    report = check_note(markdown, _as_printed(facts_document(facts, sentiment, ticker)), ticker)
+    report = check_note(markdown, facts_document(facts, sentiment, ticker), ticker)
     spans = _spans(marks, report, claims)
     sections = tuple(_sections(kind, plain, origins, markdown, spans))
     printed = list(dict.fromkeys(s.claim for s in spans))
@@ -100,39 +100,6 @@ def _compose(facts, kind, template_dir, llm, rules) -> Document:
                     title=render.unmark(title)[0], sections=sections, footer=render.unmark(footer)[0], facts=facts,
                     claims=tuple(claims[c] for c in printed), spans=tuple(spans), sentiment=sentiment,
                     markdown=markdown, check=report.as_dict(), rules=rules.model_dump(mode="json"), run=run)
-
-
-_NAMED = ("name", "category", "family", "data_label")
-
-
-def _as_printed(doc: dict) -> dict:
-    """The facts document the checker reads a note against, with every vendor string that Markdown escaping
-    changed also listed as printed ("Fund \\*A\\*" for "Fund *A*"), so the checker finds and masks the
-    name in the Markdown as it does the name as written. Ordinary names are unchanged: the document is
-    returned as it is."""
-    printed: list[dict] = []
-
-    def walk(node) -> None:
-        if isinstance(node, dict):
-            for key in _NAMED:
-                value = node.get(key)
-                if isinstance(value, str) and render.md_escape(value) != value:
-                    alias = {"name": str(render.md_escape(value))}
-                    if key == "name" and isinstance(node.get("ticker"), str):
-                        alias["ticker"] = node["ticker"]
-                    printed.append(alias)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, (list, tuple)):
-            if len(node) == 2 and isinstance(node[0], str) and isinstance(node[1], dict):  # a sector
-                shown = node[0].replace("_", " ")
-                if render.md_escape(shown) != shown:
-                    printed.append({"name": str(render.md_escape(shown))})
-            for value in node:
-                walk(value)
-
-    walk(doc.get("facts"))
-    return {**doc, "printed_names": printed} if printed else doc
 
 
 def _spans(marks: list[tuple[int, int, str]], report, claims: dict) -> list[Span]:

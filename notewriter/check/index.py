@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
+from ..render import md_escape
+
 
 @dataclass(frozen=True)
 class FactRef:
@@ -43,6 +45,12 @@ def _walk_facts(doc: dict):
                     plain = re.sub(r"[*_`#|]", " ", node[key])  # as the markup stripper leaves it
                     if plain != node[key]:
                         names.append(plain)
+                    printed = str(md_escape(node[key]))  # as a note's Markdown prints it
+                    if printed != node[key]:
+                        names.append(printed)
+                        names.append(re.sub(r"[*_`#|]", " ", printed))
+                        if key == "name" and ticker:
+                            named.setdefault(printed.strip(), ticker)
             if ticker and isinstance(node.get("name"), str) and node["name"].strip():
                 named.setdefault(node["name"].strip(), ticker)
             for k, v in node.items():
@@ -51,6 +59,10 @@ def _walk_facts(doc: dict):
             if len(node) == 2 and isinstance(node[0], str) and isinstance(node[1], dict):
                 names.append(node[0])
                 names.append(node[0].replace("_", " "))
+                shown = str(md_escape(node[0].replace("_", " ")))
+                if shown != node[0].replace("_", " "):
+                    names.append(shown)
+                    names.append(re.sub(r"[*_`#|]", " ", shown))
             for i, v in enumerate(node):
                 walk(v, f"{path}[{i}]")
 
