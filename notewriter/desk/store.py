@@ -87,6 +87,11 @@ def carry_edits(previous: dict, draft: dict) -> tuple[dict, list[str], list[str]
     """A newer machine draft with the editors' sections of the previous version kept: (document, the kept
     sections, those of them citing a fact whose value changed in the new draft)."""
     from .edit import edit_section, section_findings
+    from .view import fact_at
+
+    def value(facts: dict, path: str):
+        fact = fact_at(facts, path)
+        return None if fact is None else fact["value"]
 
     kept, stale = [], []
     for key, sec in previous["sections"].items():
@@ -96,25 +101,9 @@ def carry_edits(previous: dict, draft: dict) -> tuple[dict, list[str], list[str]
         cited = [f["matched"].removeprefix("facts.") for f in section_findings(previous, key) if f.get("matched")]
         draft = edit_section(draft, key, sec["text"])
         kept.append(key)
-        if any(_value_at(draft.get("facts", {}), p) != _value_at(previous.get("facts", {}), p) for p in cited):
+        if any(value(draft.get("facts", {}), p) != value(previous.get("facts", {}), p) for p in cited):
             stale.append(key)
     return draft, kept, stale
-
-
-def _value_at(facts: dict, path: str):
-    """The value of the fact at a dotted path with [i] indexes ("history.zscore", "peers[0].net_usd")."""
-    node = facts
-    for part in path.replace("]", "").replace("[", ".").split("."):
-        if isinstance(node, list):
-            try:
-                node = node[int(part)]
-            except (ValueError, IndexError):
-                return None
-        elif isinstance(node, dict):
-            node = node.get(part)
-        else:
-            return None
-    return node.get("value") if isinstance(node, dict) else node
 
 
 def _now() -> str:
