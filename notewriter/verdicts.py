@@ -72,6 +72,8 @@ ASSET_CLASSES = (
 # What decides a quarter for each asset class (the words a note uses for it).
 QUARTER_DRIVERS = {"equity": "earnings and the rate path", "fixed income": "the rate path and credit spreads",
                    "commodity": "the dollar, real rates and supply", "digital assets": "risk appetite and regulation"}
+# Government bond funds carry no credit risk to speak of: rates and the curve decide their quarter.
+_GOVERNMENT = re.compile(r"Government|Treasur", re.I)
 
 
 def asset_class(category: str | None) -> str:
@@ -163,7 +165,9 @@ def fund_verdicts(f: FundFacts, rules: Rules) -> FundVerdicts:
                    if h.ytd_usd is not None and h.ytd_since is None and p.ytd_return is not None else None),
         quarter_end_separate=f.dates.quarter_end.value != f.dates.month_end.value,
         asset_class=(cls := asset_class(f.identity.category)),
-        quarters_driver=QUARTER_DRIVERS[cls],
+        quarters_driver=("the rate path and the shape of the yield curve"
+                         if cls == "fixed income" and _GOVERNMENT.search(f.identity.category or "")
+                         else QUARTER_DRIVERS[cls]),
         ytd_series=("flows estimated from share counts" if h.ytd_usd is None or h.ytd_usd.basis != "vendor"
                     else "vendor flows"),
         ytd_basis=("estimated from share counts" if h.ytd_usd is None or h.ytd_usd.basis != "vendor"

@@ -437,3 +437,13 @@ def test_pair_verdicts_need_exactly_two_notes():
     v = digest_verdicts(digest(notes=(fi,)), R)
     assert not (v.same_category or v.both_categories or v.strain_in or v.strain_out or v.inflow_follows)
     assert v.momentum == "mixed"
+
+
+@pytest.mark.parametrize("category,driver", [
+    ("Long Government", "the rate path and the shape of the yield curve"),
+    ("Intermediate Core Bond", "the rate path and credit spreads"),
+    ("Large Blend", "earnings and the rate path"),
+])
+def test_a_treasury_funds_quarter_is_not_about_credit_spreads(category, driver):
+    # TLT (Long Government) as of 2026-03-31 said "the rate path and credit spreads will decide"
+    assert fund_verdicts(fund(category=category), R).quarters_driver == driver
