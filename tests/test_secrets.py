@@ -335,3 +335,15 @@ def test_write_and_batch_with_a_hostile_endpoint_leave_no_secret_anywhere(hostil
     said = " ".join(w for w in runs if w)
     assert "contained the API key or a base-URL credential (not used)" in said
     assert "[redacted]" in said
+
+
+def test_an_unexpected_failure_of_the_pass_is_redacted_too():
+    from notewriter.config import LLMSettings
+    from notewriter.llm.run import _unexpected
+
+    settings = LLMSettings(model="m", base_url="https://user:hunter2hunter2@llm.example/v1",
+                           api_key="sk-test-0123456789abcdef")
+    result = _unexpected({"lede": "x"}, settings,
+                         RuntimeError("sent Authorization: Bearer sk-test-0123456789abcdef to user:hunter2hunter2"))
+    warning = result.run["warning"]
+    assert "sk-test-0123456789abcdef" not in warning and "hunter2hunter2" not in warning and "[redacted]" in warning

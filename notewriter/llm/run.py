@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from notewriter.config import LLMSettings
+from notewriter.redact import redact_exception
 
 from .parse import CheckFn, _one_line
 from .prompts import _Prompts, _SetupProblem
@@ -78,7 +79,8 @@ def _preflight(settings: LLMSettings, draft: Mapping[str, str]) -> LLMResult | _
 def _unexpected(draft: Mapping[str, str], settings: LLMSettings, err: Exception) -> LLMResult:
     log.exception("LLM pass failed")
     return _all_template(
-        draft, settings, "LLM pass failed", _one_line(f"LLM pass failed ({type(err).__name__}: {err}); used template text")
+        draft, settings, "LLM pass failed",
+        _one_line(f"LLM pass failed ({redact_exception(err, settings)}); used template text")
     )
 
 
