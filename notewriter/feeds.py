@@ -60,14 +60,12 @@ def items(store: Store, kind: str | None = None, ticker: str | None = None, limi
         if chain[-1]["state"] == "withdrawn":
             continue
         shown = [d for d in chain if d["state"] in ("published", "corrected")]
-        live = shown[-1] if shown else None
-        if live is None or (live["state"] == "corrected" and chain[-1]["state"] == "withdrawn"):
+        published = [(d, p) for d in shown if (p := _publication(store, d["id"])) is not None]
+        if not published:
             continue
-        times = [_published_at(store, d["id"]) for d in shown]
-        times = [t for t in times if t is not None]
-        if not times:
-            continue
-        doc = store.version(live["id"], _published_version(store, live["id"])).document
+        live, (_, version) = published[-1]
+        times = [at for _, (at, _) in published]
+        doc = store.version(live["id"], version).document
         if kind and r["kind"] != kind or ticker and r["subject"] != ticker.upper():
             continue
         slug = f"{r['kind']}-{r['subject']}-{r['as_of']}-{r['window']}".lower()
@@ -78,16 +76,11 @@ def items(store: Store, kind: str | None = None, ticker: str | None = None, limi
     return out[:limit] if limit else out
 
 
-def _published_at(store: Store, doc_id: int) -> datetime | None:
-    row = store.db.execute("SELECT at FROM audit WHERE document_id=? AND event='published' ORDER BY id DESC LIMIT 1",
-                           (doc_id,)).fetchone()
-    return datetime.fromisoformat(row["at"]) if row else None
-
-
-def _published_version(store: Store, doc_id: int) -> int:
-    row = store.db.execute("SELECT version FROM audit WHERE document_id=? AND event='published' ORDER BY id DESC "
-                           "LIMIT 1", (doc_id,)).fetchone()
-    return row["version"]
+def _publication(store: Store, doc_id: int) -> tuple[datetime, int] | None:
+    """When a document was (last) published, and which version."""
+    row = store.db.execute("SELECT at, version FROM audit WHERE document_id=? AND event='published' "
+                           "ORDER BY id DESC LIMIT 1", (doc_id,)).fetchone()
+    return (datetime.fromisoformat(row["at"]), row["version"]) if row else None
 
 
 def _body(document: dict) -> str:
