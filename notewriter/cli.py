@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 
-from .cli_base import _emit, _fail, handle_errors
+from .cli_base import Group, _emit, _fail, handle_errors
 
 WINDOWS = click.Choice(["1d", "1w", "1m", "ytd"])
 FORMATS = click.Choice(["md", "html", "json", "txt"])
@@ -123,7 +123,7 @@ def _as_of(value: str | None, option: str = "--as-of"):
         raise UsageError(f"{option}: expected a date YYYY-MM-DD, got {value!r}") from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="notewriter")
 def main() -> None:
     """Checked market notes from ETF flow and price data."""

@@ -70,6 +70,32 @@ def handle_errors(fn):
     return wrapper
 
 
+class Group(click.Group):
+    """The command group, with one change to click's standalone handling: an interrupt is exit 130 with
+    "interrupted" wherever it lands (click would say "Aborted!" and exit 1 when it lands while the
+    arguments are parsed, before a command's own handler is running)."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.Abort as err:
+            if isinstance(err.__cause__, KeyboardInterrupt):
+                _fail("interrupted", 130)
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            _fail("interrupted", 130)
+        except click.ClickException as err:
+            err.show()
+            sys.exit(err.exit_code)
+        except click.exceptions.Exit as err:
+            sys.exit(err.exit_code)
+        # without standalone mode click returns ctx.exit()'s code, or the command's own return value
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 def _internal_error(err: Exception) -> None:
     from .config import settings
     from .redact import redact
