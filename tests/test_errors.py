@@ -48,3 +48,37 @@ def test_errors_survive_pickling_with_their_fields():
     failed = pickle.loads(pickle.dumps(CheckFailed("the IJR note", [{"text": "$9.9 billion", "reason": "no fact"}])))
     assert failed.exit_code == 1 and failed.findings[0]["text"] == "$9.9 billion" and "the IJR note" in str(failed)
     assert str(pickle.loads(pickle.dumps(UsageError("bad date")))) == "bad date"
+
+
+def _group_interrupted_while_parsing():
+    import click
+
+    from notewriter.cli_base import Group
+
+    def interrupt(ctx, param, value):  # the interrupt lands while click parses the arguments
+        raise KeyboardInterrupt
+
+    @click.group(cls=Group)
+    def group():
+        pass
+
+    @group.command()
+    @click.option("--when", callback=interrupt)
+    def run(when):
+        raise AssertionError("not reached")
+
+    return group
+
+
+def test_an_interrupt_while_arguments_are_parsed_is_exit_130():
+    result = CliRunner().invoke(_group_interrupted_while_parsing(), ["run", "--when", "now"])
+    assert result.exit_code == 130, result.output
+    assert "notewriter: interrupted" in result.output and "Aborted!" not in result.output
+
+
+def test_usage_errors_and_version_keep_their_exit_codes():
+    assert CliRunner().invoke(main, ["write"]).exit_code == 2  # missing TICKER: click's usage error
+    assert CliRunner().invoke(main, ["no-such-command"]).exit_code == 2
+    version = CliRunner().invoke(main, ["--version"])
+    assert version.exit_code == 0 and "version" in version.output
+    assert CliRunner().invoke(main, ["funds"]).exit_code == 0
