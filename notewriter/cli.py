@@ -173,13 +173,14 @@ def write(ticker, as_of, window, data, template_dir, fmt, out, llm, llm_model, l
 def facts(ticker, as_of, window, data, template_dir, out, llm, llm_model, llm_base_url, llm_timeout,
           source_kind, offline, cache_dir):
     """Print the facts (and sentiment) a note's numbers are checked against, as JSON."""
+    from .jsontext import dumps_indented
     from .pipeline import write_note
 
     source, as_of = _open_source([ticker], _as_of(as_of), data, source_kind, offline, cache_dir)
     note = write_note(ticker, as_of, window, source, template_dir=template_dir,
                       llm=_llm_hook(llm, llm_model, llm_base_url, llm_timeout))
     _warn_run(note)
-    _emit(json.dumps(note.facts_document(), indent=2, ensure_ascii=False) + "\n", out)
+    _emit(dumps_indented(note.facts_document()) + "\n", out)
 
 
 @main.command()

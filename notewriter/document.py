@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
@@ -11,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from .claims import Claim
 from .errors import CheckFailed
 from .facts.models import DigestFacts, FundFacts
+from .jsontext import dumps_indented
 from .sentiment import Sentiment
 
 
@@ -110,4 +110,4 @@ def to_json(doc: Document) -> str:
     }
     if doc.run:
         out["run"] = doc.run
-    return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(out) + "\n"

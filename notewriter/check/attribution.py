@@ -67,9 +67,10 @@ def _prepare(text: str, index: FactIndex) -> tuple[str, list[tuple[int, int, str
     spans.extend(m.span() for m in _finditer(_INSTRUMENT_NAMES, _INSTRUMENT_STARTS, text))
     mentions: list[tuple[int, int, str]] = []
     taken: list[tuple[int, int]] = []
-    if index.names_rx is not None:
+    names_rx = index.names_rx(text)
+    if names_rx is not None:
         maskable, lowered = index.maskable, index.lowered
-        for m in index.names_rx.finditer(text):
+        for m in names_rx.finditer(text):
             found = m.group(0)
             if " " not in found and found not in maskable:
                 continue  # a one-word name must match as written ("Target", not "target")
@@ -78,11 +79,12 @@ def _prepare(text: str, index: FactIndex) -> tuple[str, list[tuple[int, int, str
                 mentions.append((m.start(), m.end(), lowered[key]))
             taken.append(m.span())
     spans.extend(taken)
-    if index.tickers_rx is not None:
+    tickers_rx = index.tickers_rx(text)
+    if tickers_rx is not None:
         # name matches come from one finditer: in order and not overlapping, so the one that could hold a
         # ticker is the last starting at or before it (a bisection, not a walk over every name: linear time)
         taken_starts = [a for a, _ in taken]
-        for m in index.tickers_rx.finditer(text):
+        for m in tickers_rx.finditer(text):
             p = m.start()
             k = bisect.bisect_right(taken_starts, p) - 1
             if k >= 0 and p < taken[k][1]:

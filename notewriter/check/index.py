@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -140,11 +141,13 @@ def _alternation(items: Iterable[str]) -> str:
     return "|".join(re.escape(x) for x in sorted(set(items), key=lambda s: (-len(s), s)))
 
 
-def _names_pattern(maskable: set[str]) -> re.Pattern:
+@functools.lru_cache(maxsize=4096)
+def _names_pattern(maskable: tuple[str, ...]) -> re.Pattern:
     """`(?<![A-Za-z0-9])(?:name|...)(?![A-Za-z0-9])`, ignoring case, longest name first.
 
     For names that start with an ASCII character each alternative starts with one spelling of its first
-    character (and the rest ignores case), so the scan skips to candidate characters quickly."""
+    character (and the rest ignores case), so the scan skips to candidate characters quickly. Compiled
+    once per set of names (a batch's notes share most of theirs)."""
     ordered = sorted(maskable, key=lambda s: (-len(s), s))
     if not all(n[0].isascii() for n in ordered):
         return re.compile(rf"(?<![A-Za-z0-9])(?:{_alternation(maskable)})(?![A-Za-z0-9])", re.I)
@@ -156,11 +159,26 @@ def _names_pattern(maskable: set[str]) -> re.Pattern:
     return re.compile(f"(?:{'|'.join(alts)})(?i:(?![A-Za-z0-9]))")
 
 
-def _tickers_pattern(tickers: set[str]) -> re.Pattern:
+@functools.lru_cache(maxsize=4096)
+def _tickers_pattern(tickers: tuple[str, ...]) -> re.Pattern:
     """`(?<![A-Za-z0-9$])(?:TICKER|...)(?![A-Za-z0-9])`, longest first, each alternative starting with its
     ticker (the lookbehind follows it), so the scan skips to the first letters of tickers."""
     alts = [f"{re.escape(t)}(?<![A-Za-z0-9$]{re.escape(t)})" for t in sorted(tickers, key=lambda s: (-len(s), s))]
     return re.compile(f"(?:{'|'.join(alts)})(?![A-Za-z0-9])")
+
+
+# The characters outside ASCII that `re.IGNORECASE` matches to an ASCII letter, as that letter.
+_TO_ASCII_LETTER = str.maketrans({c: k for k, vs in _CASE_VARIANTS.items() for c in vs if not c.isascii()})
+
+
+def _present(candidates: Iterable[str], text: str, ignore_case: bool) -> tuple[str, ...]:
+    """The candidates that could match somewhere in the text: a superset of what the full pattern finds,
+    so a pattern of these alone finds exactly the same matches (every alternative that could win at a
+    position is kept, in the same order). A name with a character outside ASCII is always kept."""
+    if not ignore_case:
+        return tuple(sorted(c for c in candidates if c in text))
+    folded = text.translate(_TO_ASCII_LETTER).lower()
+    return tuple(sorted(c for c in candidates if not c.isascii() or c.lower() in folded))
 
 
 class FactIndex:
@@ -179,8 +197,6 @@ class FactIndex:
         self.lowered = {n.lower(): t for n, t in named.items()}
         self.maskable = {n.strip() for n in names
                          if n and n.strip() and (re.search(r"\d", n) or n.strip() in named)}
-        self.names_rx = _names_pattern(self.maskable) if self.maskable else None
-        self.tickers_rx = _tickers_pattern(tickers) if tickers else None
         self.by_path = {f.path: f for f in facts}
         # what each fact measures (see meaning.py); empty when built from bare facts
         self.readings: dict = {}
@@ -189,6 +205,16 @@ class FactIndex:
         self.ranks: dict[tuple[str, str], int] = {}   # ("inflows" | "outflows", ticker) -> leaderboard rank
         self.labels: dict[str, str] = {}     # fact path -> the name it is listed under (a sector)
         self.labels_rx: re.Pattern | None = None
+
+    def names_rx(self, text: str) -> re.Pattern | None:
+        """The pattern that finds the document's maskable names in this text (None when none occur)."""
+        present = _present(self.maskable, text, ignore_case=True) if self.maskable else ()
+        return _names_pattern(present) if present else None
+
+    def tickers_rx(self, text: str) -> re.Pattern | None:
+        """The pattern that finds the document's tickers in this text (None when none occur)."""
+        present = _present(self.tickers, text, ignore_case=False) if self.tickers else ()
+        return _tickers_pattern(present) if present else None
 
     @classmethod
     def from_doc(cls, doc: dict) -> FactIndex:
