@@ -50,8 +50,11 @@ class BatchResult:
         return 1 if self.failed or (self.digest is not None and self.digest["status"] != "ok") else 0
 
 
-def _note_row(panel: Panel, source: Source, ticker: str, as_of, window: str, out: Path, formats: tuple[str, ...],
-              template_dir, llm: LLMHook | None, settings: Rules, keep: bool = False) -> dict:
+def _note_row(panel: Panel, source: Source, ticker: str, as_of, window: str, out: Path | None,
+              formats: tuple[str, ...], template_dir, llm: LLMHook | None, settings: Rules,
+              keep: bool = False) -> dict:
+    """A fund's manifest row, its files written into `out` (or, with None, kept in the row's "_files" for
+    the process that writes the run folder)."""
     row: dict = {"ticker": ticker, "status": "ok", "paths": {}}
     try:
         facts = build_facts(ticker, as_of, window, source, settings=settings, panel=panel)
@@ -74,14 +77,18 @@ def _note_row(panel: Panel, source: Source, ticker: str, as_of, window: str, out
     return row
 
 
-def _write(doc, name: str, out: Path, formats: tuple[str, ...], row: dict) -> None:
-    """Every format of a checked document into the run folder; paths and content hashes into its row."""
+def _write(doc, name: str, out: Path | None, formats: tuple[str, ...], row: dict) -> None:
+    """Every format of a checked document into the run folder (or into the row's "_files" when `out` is
+    None); paths and content hashes into its row."""
     row["sha256"] = {}
     for fmt in formats:
         text = render_as(doc, fmt)
-        path = out / fmt / f"{name}.{fmt}"
-        write_atomic(path, text)
-        row["paths"][fmt] = str(path.relative_to(out))
+        relative = f"{fmt}/{name}.{fmt}"
+        if out is None:
+            row.setdefault("_files", {})[relative] = text
+        else:
+            write_atomic(out / relative, text)
+        row["paths"][fmt] = relative
         row["sha256"][fmt] = hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -119,17 +126,23 @@ def run_batch(source: Source, as_of: date | str | None, window: str = "1d", out:
               formats: Iterable[str] = ("md", "json"), jobs: int = 1, template_dir=None, llm: LLMHook | None = None,
               settings: Rules | None = None, tickers: list[str] | None = None, digest: bool = True,
               progress: bool | None = None, on_row: Callable[[dict], None] | None = None,
-              store: str | Path | None = None, auto_approve: bool = False) -> BatchResult:
+              store: str | Path | None = None, auto_approve: bool = False, executor: str = "local",
+              scheduler: str | None = None) -> BatchResult:
     """Notes for every fund (or `tickers`) and the digest, published into `out` as one run (see the README for
-    the run folder and the manifest)."""
+    the run folder and the manifest). `executor="dask"` computes the notes on a Dask cluster (`scheduler`, or
+    a LocalCluster of `jobs` workers) and writes the same files."""
     formats = tuple(formats)
+    if executor not in ("local", "dask"):
+        raise UsageError(f"unknown executor {executor!r}; expected local or dask")
+    if executor == "dask" and llm is not None:
+        raise UsageError("--executor dask does not run the LLM pass; use the local executor with --llm")
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise UsageError(f"unknown format(s) {', '.join(unknown)}; expected some of {', '.join(FORMATS)}")
     settings = settings or Rules()
     with RunFolder(out) as folder:
         result = _run(folder, source, as_of, window, formats, jobs, template_dir, llm, settings, tickers, digest,
-                      progress, on_row, store is not None)
+                      progress, on_row, store is not None, (executor, scheduler))
     if store is not None:  # after the run is published: the desk sees what readers see, and the failures
         from .desk.intake import put_drafts
 
@@ -140,7 +153,8 @@ def run_batch(source: Source, as_of: date | str | None, window: str = "1d", out:
 
 def _run(folder: RunFolder, source: Source, as_of, window: str, formats: tuple[str, ...], jobs: int, template_dir,
          llm: LLMHook | None, settings: Rules, tickers: list[str] | None, digest: bool, progress: bool | None,
-         on_row: Callable[[dict], None] | None, keep: bool = False) -> BatchResult:
+         on_row: Callable[[dict], None] | None, keep: bool = False,
+         executor: tuple[str, str | None] = ("local", None)) -> BatchResult:
     from .pipeline import write_digest
 
     result = BatchResult()
@@ -170,7 +184,15 @@ def _run(folder: RunFolder, source: Source, as_of, window: str, formats: tuple[s
     bar = tqdm(total=len(todo), unit="note", disable=not progress, file=sys.stderr)
     t2 = time.perf_counter()
     rows: list[dict] = []
-    if jobs > 1 and len(todo) > 1 and llm is None and hasattr(os, "fork"):
+    if executor[0] == "dask":
+        from .distributed import run_notes
+
+        rows = run_notes(_note_row, source, end, window, formats, template_dir, settings, keep, todo, executor[1], jobs,
+                         bar.update)
+        for row in rows:  # the client writes the run folder, as the local batch's workers do
+            for relative, text in row.pop("_files", {}).items():
+                write_atomic(out / relative, text)
+    elif jobs > 1 and len(todo) > 1 and llm is None and hasattr(os, "fork"):
         import multiprocessing as mp
 
         _WORK.update(panel=panel, source=source, as_of=end, window=window, out=out, formats=formats,

@@ -305,7 +305,12 @@ def digest(as_of, window, data, template_dir, fmt, out, source_kind, offline, ca
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the notes, the digest and manifest.jsonl.")
 @click.option("--formats", default="md,json", show_default=True, help="Comma-separated: md, html, json, txt.")
-@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes.")
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Worker processes (with --executor dask and no --scheduler: the LocalCluster's workers).")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Where the notes are computed: this machine's processes, or a Dask cluster.")
+@click.option("--scheduler", metavar="ADDRESS", default=None,
+              help="With --executor dask: a running scheduler (tcp://HOST:PORT); without, a LocalCluster.")
 @click.option("--templates", "template_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               callback=_templates_default,
               help="Folder whose templates override the shipped ones (default: $NOTEWRITER_TEMPLATES).")
@@ -313,8 +318,8 @@ def digest(as_of, window, data, template_dir, fmt, out, source_kind, offline, ca
 @llm_options
 @store_options
 @handle_errors
-def batch(data, as_of, window, out_dir, formats, jobs, template_dir, source_kind, offline, cache_dir, llm, llm_model,
-          llm_base_url, llm_timeout, store_path, auto_approve):
+def batch(data, as_of, window, out_dir, formats, jobs, executor, scheduler, template_dir, source_kind, offline,
+          cache_dir, llm, llm_model, llm_base_url, llm_timeout, store_path, auto_approve):
     """Write a note for every fund plus the digest; exit 1 if any failed (see manifest.jsonl)."""
     from .batch import run_batch
 
@@ -322,7 +327,7 @@ def batch(data, as_of, window, out_dir, formats, jobs, template_dir, source_kind
     result = run_batch(source, as_of, window, out_dir,
                        formats=[f.strip() for f in formats.split(",") if f.strip()], jobs=jobs,
                        template_dir=template_dir, llm=_llm_hook(llm, llm_model, llm_base_url, llm_timeout),
-                       store=store_path, auto_approve=auto_approve)
+                       store=store_path, auto_approve=auto_approve, executor=executor, scheduler=scheduler)
     for row in result.failed:
         click.echo(f"notewriter: {row['ticker']} failed: {row.get('error')}", err=True)
     if result.digest is not None and result.digest["status"] != "ok":

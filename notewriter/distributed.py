@@ -1,0 +1,99 @@
+"""The batch on Dask: `notewriter batch --executor dask [--scheduler tcp://HOST:PORT]`.
+
+The client builds the universe's panel once (it needs it for the list of funds and the digest), splits the
+funds into partitions and submits one task per partition. A task opens the same data directory on its
+worker, keeps the panel of that directory and date for the worker's later tasks (the columnar cache is
+memory-mapped, so a worker touches the pages of the funds it writes and of their peers and components),
+composes and checks each fund's note and returns the rendered files with the manifest row. The client
+writes the run folder exactly as the local batch does, so the output is the same bytes.
+
+With no scheduler the batch starts a `LocalCluster` of `--jobs` single-threaded worker processes and closes
+it afterwards; with one it submits to that cluster, whose workers must reach the data directory at the
+same path and have notewriter installed at the same version.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from .config import Rules
+from .errors import UsageError
+
+# partitions per worker: enough to balance uneven funds, few enough that task overhead stays small
+_PARTS_PER_WORKER = 4
+
+# per worker process: (data dir, date, window, rules) -> (source, panel), reused by the worker's later tasks
+_PANELS: dict = {}
+
+
+def _panel(root: str, end: pd.Timestamp, window: str, settings: Rules):
+    from .facts.build import window_start
+    from .facts.panel import panel_for
+    from .sources.local import DataDirSource
+
+    key = (root, end, window, settings.model_dump_json())
+    kept = _PANELS.get(key)
+    if kept is None:
+        source = DataDirSource(root)
+        panel = panel_for(source, end)
+        panel.snapshot(end, window, window_start(end, window), settings)
+        kept = (source, panel)
+        _PANELS.clear()  # one batch at a time per worker: keep one panel, not every one ever asked for
+        _PANELS[key] = kept
+    return kept
+
+
+def notes_task(note_row: Callable[..., dict], tickers: list[str], root: str, end: pd.Timestamp, window: str,
+               formats: tuple[str, ...], template_dir: str | None, settings: Rules, keep: bool) -> list[dict]:
+    """One partition's manifest rows, each with its rendered files under "_files" (path -> text), made by
+    the batch's own `note_row` (passed in, so this module does not import the batch that imports it)."""
+    source, panel = _panel(root, end, window, settings)
+    return [note_row(panel, source, t, end, window, None, formats, template_dir, None, settings, keep)
+            for t in tickers]
+
+
+def _client(scheduler: str | None, workers: int):
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise UsageError("--executor dask needs Dask: pip install 'notewriter[dask]'") from None
+    if scheduler:
+        try:
+            return Client(scheduler, timeout="10s"), None
+        except (OSError, TimeoutError) as err:
+            raise UsageError(f"--scheduler {scheduler}: cannot reach the Dask scheduler ({err})") from None
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    return Client(cluster), cluster
+
+
+def run_notes(note_row: Callable[..., dict], source, end: pd.Timestamp, window: str, formats: tuple[str, ...], template_dir, settings: Rules,
+              keep: bool, todo: list[str], scheduler: str | None, workers: int,
+              done: Callable[[int], None]) -> list[dict]:
+    """The rows of `todo`, in its order, computed on a Dask cluster."""
+    root = getattr(source, "root", None)
+    if root is None:
+        raise UsageError("--executor dask reads a data directory (--data, or the bundled samples), "
+                         "not live data: fetch it into a directory first")
+    client, cluster = _client(scheduler, workers)
+    try:
+        from dask.distributed import as_completed
+
+        n = max(1, len(client.scheduler_info().get("workers", {})) or workers)
+        size = max(1, -(-len(todo) // (n * _PARTS_PER_WORKER)))
+        parts = [todo[i:i + size] for i in range(0, len(todo), size)]
+        args = (str(Path(root).resolve()), end, window, formats,
+                str(template_dir) if template_dir is not None else None, settings, keep)
+        futures = [client.submit(notes_task, note_row, part, *args, pure=False) for part in parts]
+        results: dict = {}
+        for future in as_completed(futures):
+            rows = future.result()
+            results[future.key] = rows
+            done(len(rows))
+        return [row for future in futures for row in results[future.key]]
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
