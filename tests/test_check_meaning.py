@@ -141,3 +141,15 @@ def test_leaderboard_rank_words_need_rank_one():
     assert not _reasons("IWM took in $100.7 million, topping the leaderboard.", doc)
     assert _reasons("XLK took in $98.0 million, topping the leaderboard.", doc)
     assert not _reasons("XLK took in $98.0 million, second on the board.", doc)
+
+
+def test_a_word_that_names_a_figure_of_the_other_sign_does_not_take_the_number():
+    # "of shares outstanding" names flow.shares_change_pct, but that figure is a rise (+0.16%) and the clause
+    # speaks of the 10-session net flow (-0.22%): both round to 0.2%, the sign tells them apart
+    doc = copy.deepcopy(DOC_M)
+    doc["facts"]["flow"]["shares_change_pct"] = _fact(0.0016, "pct", "IJR", True)
+    doc["facts"]["history"]["cum_10d_pct"] = _fact(-0.0022, "pct", "IJR", True)
+    assert _reasons("Over the last 10 sessions net flows come to -0.2% of shares outstanding.", doc) == []
+    assert _reasons("Shares outstanding rose 0.2% this week.", doc) == []
+    (bad,) = _reasons("Shares outstanding fell 0.2% this week.", doc)  # neither figure: a fall over the week
+    assert bad[0] == "0.2%"

@@ -117,7 +117,10 @@ def _judge(tok: _Token, subject: str | None, direction: int, word: str | None, i
         cues, text = (_CUES_FOLDED, folded_clause) if folded_clause is not None else (_CUES, clause)
         for cue, path in cues:
             if cue.search(text):
-                named = [f for f in candidates if path.search(f.path) and _about(f, subject)]
+                # a signed figure is never the named fact of the other sign: "-0.2% of shares outstanding" in
+                # a clause about 10 sessions names the 10-session figure, not a rise in shares outstanding
+                named = [f for f in candidates if path.search(f.path) and _about(f, subject)
+                         and not (tok.signed and (float(f.value) < 0) != (tok.value < 0) and float(f.value) != 0)]
                 if named:
                     candidates = named
     wrong_direction = wrong_ticker = wrong_sign = misread = None
