@@ -4,10 +4,15 @@ Builds N funds (default 3,000) over Y years (default 10) in a temporary data dir
 prices are a real ETF's or stock's daily returns, shuffled in blocks and scaled to a random level;
 shares outstanding move in whole creation units (mostly nothing, some days a few units, rare large
 days); NAV sits within a few basis points of the close; fund info names a category and five real
-stocks as top holdings. Then runs `notewriter batch` twice in fresh processes - cold (no cache) and
-warm (columnar cache in place) - and prints wall time, notes per second, facts time and peak memory.
+stocks as top holdings. Then, for each executor (local processes, and a Dask LocalCluster of `--jobs`
+workers), runs the batch twice in fresh processes - cold (no cache) and warm (columnar cache in place) -
+and prints wall time, notes per second, the load/facts/notes/digest stages and peak memory (the largest
+of the process and its workers; for Dask, of the client and the cluster's processes). Last, one warm
+process with one job writes `--stage-funds` notes and prints the milliseconds per note of each stage
+(load, facts, claims, render, sentiment, check, write).
 
-    python benchmarks/bench_batch.py [--funds 3000] [--years 10] [--jobs 2] [--formats md] [--keep DIR]
+    python benchmarks/bench_batch.py [--funds 3000] [--years 10] [--jobs 2] [--formats md,json]
+        [--executors local,dask] [--stage-funds 300] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -94,27 +99,34 @@ def _write_prices(out: Path, ticker: str, days, close, rng) -> None:
     frame.to_csv(out / "prices" / f"{ticker}.csv", index=False)
 
 
-def run_child(data: str, out: str, as_of: str, jobs: int, formats: str) -> None:
+def run_child(data: str, out: str, as_of: str, jobs: int, formats: str, executor: str, funds: int) -> None:
     """One batch in this process; prints its timings as JSON on the last line."""
+    from notewriter import stages
     from notewriter.batch import run_batch
     from notewriter.pipeline import open_source
 
+    source = open_source(data)
+    tickers = sorted(p.stem for p in (Path(data) / "funds").glob("*.json"))[:funds] if funds else None
     t = time.perf_counter()
-    result = run_batch(open_source(data), as_of, "1d", out, formats=formats.split(","), jobs=jobs, progress=False)
+    result = run_batch(source, as_of, "1d", out, formats=formats.split(","), jobs=jobs, progress=False,
+                       executor=executor, tickers=tickers, digest=not funds)
     wall = time.perf_counter() - t
     ok = sum(r["status"] == "ok" for r in result.rows)
     timings = dict(result.timings)
     timings["notes_stage"] = timings.pop("notes", 0.0)
     # the largest of this process and its (waited-for) workers
     peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-    print(json.dumps({"wall": wall, "count": len(result.rows), "ok": ok, "peak_rss_kb": peak, **timings}))
+    print(json.dumps({"wall": wall, "count": len(result.rows), "ok": ok, "peak_rss_kb": peak, **timings,
+                      "stages": dict(stages.TOTALS)}))
 
 
-def measure(data: Path, out: Path, as_of: str, jobs: int, formats: str) -> dict:
+def measure(data: Path, out: Path, as_of: str, jobs: int, formats: str, executor: str = "local",
+            funds: int = 0) -> dict:
     """One batch in a fresh process; peak RSS is that run's own (its process and its workers)."""
     shutil.rmtree(out, ignore_errors=True)
     t = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, __file__, "--child", str(data), str(out), as_of, str(jobs), formats],
+    proc = subprocess.Popen([sys.executable, __file__, "--child", str(data), str(out), as_of, str(jobs), formats,
+                             executor, str(funds)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     stdout, stderr = proc.communicate()
     wall = time.perf_counter() - t
@@ -127,13 +139,15 @@ def measure(data: Path, out: Path, as_of: str, jobs: int, formats: str) -> dict:
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        run_child(*sys.argv[2:5], int(sys.argv[5]), sys.argv[6])
+        run_child(*sys.argv[2:5], int(sys.argv[5]), sys.argv[6], sys.argv[7], int(sys.argv[8]))
         return
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--funds", type=int, default=3000)
     ap.add_argument("--years", type=int, default=10)
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    ap.add_argument("--formats", default="md")
+    ap.add_argument("--formats", default="md,json")
+    ap.add_argument("--executors", default="local,dask")
+    ap.add_argument("--stage-funds", type=int, default=300)
     ap.add_argument("--as-of", default="2026-04-30")
     ap.add_argument("--keep", type=Path, default=None, help="Build (or reuse) the universe here and keep it.")
     args = ap.parse_args()
@@ -147,13 +161,21 @@ def main() -> None:
             meta = build_universe(data, args.funds, args.years)
             print(f"built {meta['funds']} funds x {meta['sessions']} sessions ({meta['first']}..{meta['last']}), "
                   f"{meta['stocks']} component stocks, in {time.perf_counter() - t:.1f}s")
-        os.environ["NOTEWRITER_CACHE_DIR"] = str(tmp / "cache")  # a cold columnar cache for the first run
-        for label in ("cold", "warm"):
-            s = measure(data, tmp / f"out-{label}", args.as_of, args.jobs, args.formats)
-            print(f"{label}: wall {s['wall']:.1f}s, {s['ok']}/{s['count']} notes ok, "
-                  f"{s['count'] / s['wall']:.0f} notes/s | load {s['load']:.1f}s, facts {s['facts']:.2f}s, "
-                  f"notes {s['notes_stage']:.1f}s, digest {s.get('digest', 0):.1f}s | "
-                  f"peak RSS {s['peak_rss_mb']:.0f} MB", flush=True)
+        for executor in args.executors.split(","):
+            os.environ["NOTEWRITER_CACHE_DIR"] = str(tmp / f"cache-{executor}")  # cold for its first run
+            for label in ("cold", "warm"):
+                s = measure(data, tmp / f"out-{label}", args.as_of, args.jobs, args.formats, executor)
+                print(f"{executor} {label}: wall {s['wall']:.1f}s (process {s['process_wall']:.1f}s), "
+                      f"{s['ok']}/{s['count']} notes ok, {s['count'] / s['process_wall']:.0f} notes/s whole-process "
+                      f"| load {s['load']:.1f}s, facts {s['facts']:.2f}s, notes {s['notes_stage']:.1f}s, "
+                      f"digest {s.get('digest', 0):.1f}s | peak RSS {s['peak_rss_mb']:.0f} MB", flush=True)
+        if args.stage_funds:
+            s = measure(data, tmp / "out-stages", args.as_of, 1, args.formats, "local", args.stage_funds)
+            n = max(s["count"], 1)
+            per = {"load": s["load"] * 1000 / n, **{k: v * 1000 / n for k, v in s["stages"].items()}}
+            print(f"stages, one job, {n} notes, ms per note: "
+                  + ", ".join(f"{k} {per.get(k, 0.0):.2f}" for k in
+                              ("load", "facts", "claims", "render", "sentiment", "check", "write")), flush=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -31,6 +31,7 @@ from .files import write_atomic
 from .publish import FORMATS, render_as
 from .runs import RunFolder
 from .sources.base import Source
+from .stages import stage
 
 
 @dataclass
@@ -57,7 +58,8 @@ def _note_row(panel: Panel, source: Source, ticker: str, as_of, window: str, out
     the process that writes the run folder)."""
     row: dict = {"ticker": ticker, "status": "ok", "paths": {}}
     try:
-        facts = build_facts(ticker, as_of, window, source, settings=settings, panel=panel)
+        with stage("facts"):
+            facts = build_facts(ticker, as_of, window, source, settings=settings, panel=panel)
         note = compose(facts, "fund", template_dir=template_dir, llm=llm, rules=settings)
         if keep:  # for the store: every draft, the failing ones too, so editors can fix them
             row["_document"] = to_json(note)
@@ -69,7 +71,8 @@ def _note_row(panel: Panel, source: Source, ticker: str, as_of, window: str, out
             row["status"] = "failed"
             row["error"] = f"not published: {note.check['unsupported']} unsupported number(s): " + "; ".join(bad)
             return row
-        _write(note, ticker, out, formats, row)
+        with stage("write"):
+            _write(note, ticker, out, formats, row)
     except NotewriterError as err:
         row.update(status="failed", error=str(err))
     except Exception as err:  # a bug in one fund's note must not sink the universe

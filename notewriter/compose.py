@@ -14,6 +14,7 @@ from .check import check_note, section_checker
 from .config import Rules
 from .document import Document, Section, Span, facts_document
 from .errors import UsageError
+from .stages import stage
 
 LLMHook = Callable[[dict, dict[str, str], Callable[[str, str], list[str]]], tuple[dict[str, str], dict, dict]]
 
@@ -67,9 +68,11 @@ def _compose(facts, kind, template_dir, llm, rules) -> Document:
     kind = kinds.get(kind) if isinstance(kind, str) else kind
     rules = rules or Rules()
     ticker = kind.default_ticker(facts)
-    claims = claims_mod.build(facts, digits=kind.digits, subject=ticker)
-    marked, ctx = draft(kind, facts, claims, rules, template_dir)
-    plain = {k: render.unmark(v)[0] for k, v in marked.items()}
+    with stage("claims"):
+        claims = claims_mod.build(facts, digits=kind.digits, subject=ticker)
+    with stage("render"):
+        marked, ctx = draft(kind, facts, claims, rules, template_dir)
+        plain = {k: render.unmark(v)[0] for k, v in marked.items()}
     origins: dict[str, dict] = {k: {"origin": "template", "reason": None} for k in marked}
     run: dict[str, Any] = {}
     if llm is not None:
@@ -81,18 +84,21 @@ def _compose(facts, kind, template_dir, llm, rules) -> Document:
             if origins[k]["origin"] != "template":
                 marked[k], plain[k] = text, text
     # the prose as a reader reads it (a name's Markdown escapes taken out)
-    sentiment = kind.sentiment(facts, "\n\n".join(render.md_unescape(plain[k]) for k in kind.keys
-                                                    if k not in kind.tables))
-    claims.update(claims_mod.build_sentiment(sentiment, digits=kind.digits, subject=ticker))
-    footer = render.tidy(environment(template_dir, prose=True).get_template(kind.footer).render(**ctx))
-    title = kind.title(facts, ctx)
-    headings = [(k, t) for k, t in kind.sections[1:]]
-    # sections, footer and title are Markdown already (their vendor strings escaped as they were drafted)
-    layout = environment(template_dir).get_template(kind.layout).render(
-        title=title, sections={k: render.Markdown(v) for k, v in marked.items()}, headings=headings,
-        sentiment=claims_mod.tree(sentiment, claims, "sentiment"), footer=render.Markdown(footer))
-    markdown, marks = render.unmark(_tidy_markdown(layout))
-    report = check_note(markdown, facts_document(facts, sentiment, ticker), ticker)
+    with stage("sentiment"):
+        sentiment = kind.sentiment(facts, "\n\n".join(render.md_unescape(plain[k]) for k in kind.keys
+                                                        if k not in kind.tables))
+        claims.update(claims_mod.build_sentiment(sentiment, digits=kind.digits, subject=ticker))
+    with stage("render"):
+        footer = render.tidy(environment(template_dir, prose=True).get_template(kind.footer).render(**ctx))
+        title = kind.title(facts, ctx)
+        headings = [(k, t) for k, t in kind.sections[1:]]
+        # sections, footer and title are Markdown already (their vendor strings escaped as they were drafted)
+        layout = environment(template_dir).get_template(kind.layout).render(
+            title=title, sections={k: render.Markdown(v) for k, v in marked.items()}, headings=headings,
+            sentiment=claims_mod.tree(sentiment, claims, "sentiment"), footer=render.Markdown(footer))
+        markdown, marks = render.unmark(_tidy_markdown(layout))
+    with stage("check"):
+        report = check_note(markdown, facts_document(facts, sentiment, ticker), ticker)
     spans = _spans(marks, report, claims)
     sections = tuple(_sections(kind, plain, origins, markdown, spans))
     printed = list(dict.fromkeys(s.claim for s in spans))
