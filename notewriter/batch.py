@@ -27,7 +27,7 @@ from .facts.build import build_facts
 from .facts.panel import Panel, latest_date, panel_for
 from .compose import LLMHook, compose, warm_templates
 from .document import to_json
-from .files import write_atomic
+from .files import write_atomic, write_staged
 from .publish import FORMATS, render_as
 from .runs import RunFolder
 from .sources.base import Source
@@ -90,7 +90,7 @@ def _write(doc, name: str, out: Path | None, formats: tuple[str, ...], row: dict
         if out is None:
             row.setdefault("_files", {})[relative] = text
         else:
-            write_atomic(out / relative, text)
+            write_staged(out / relative, text)
         row["paths"][fmt] = relative
         row["sha256"][fmt] = hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -194,7 +194,7 @@ def _run(folder: RunFolder, source: Source, as_of, window: str, formats: tuple[s
                          bar.update)
         for row in rows:  # the client writes the run folder, as the local batch's workers do
             for relative, text in row.pop("_files", {}).items():
-                write_atomic(out / relative, text)
+                write_staged(out / relative, text)
     elif jobs > 1 and len(todo) > 1 and llm is None and hasattr(os, "fork"):
         import multiprocessing as mp
 

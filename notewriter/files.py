@@ -37,3 +37,17 @@ def write_atomic(path: str | os.PathLike, data: str | bytes, *, fsync: bool = Fa
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def write_staged(path: str | os.PathLike, data: str) -> None:
+    """Write a file of a staged run folder (runs.py): nobody reads the folder until the whole run is
+    published by one rename, so the file needs no temporary name of its own; an interrupted run's folder
+    is removed whole by the next run."""
+    path = Path(path)
+    try:
+        fh = open(path, "w", encoding="utf-8", newline="")
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(path, "w", encoding="utf-8", newline="")
+    with fh:
+        fh.write(data)
