@@ -55,6 +55,10 @@ def test_a_share_count_a_thousand_times_too_large_is_left_out(data):
     assert facts.flow.shares_end.num == 254_600_000 and facts.flow.shares_change.num == 0
     for doc in (write_note("EWZ", AS_OF, "1w", open_source(data)), write_digest(open_source(data), AS_OF, "1d")):
         assert not TRILLIONS.search(doc.markdown)
+        assert doc.check["ok"], doc.check  # the caveat's own numbers, the threshold among them, are facts
+    note = write_note("EWZ", AS_OF, "1w", open_source(data))
+    # Rules().max_share_jump is 5: the caveat names it as the note's readers see it
+    assert "jump more than 5 times from the count before" in note.markdown
 
 
 def test_a_share_count_of_1e20_does_not_overflow(data):

@@ -124,8 +124,8 @@ def clean_share_counts(sessions: pd.DatetimeIndex, funds: list[str], shares: np.
             shares[dropped, j] = np.nan
             flags.setdefault(funds[j], []).append(GuardFlag(
                 "shares_jump", f"{{n}} share count(s) for {funds[j]} (the first on {{d}}) jump more than "
-                f"{max_jump:g} times from the count before and match no split, so they are left out",
-                {"n": (len(dropped), "count"), "d": (sessions[dropped[0]], "date")}))
+                "{x} times from the count before and match no split, so they are left out",
+                {"n": (len(dropped), "count"), "d": (sessions[dropped[0]], "date"), "x": (max_jump, "ratio")}))
     return flags
 
 

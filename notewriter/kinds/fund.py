@@ -40,6 +40,14 @@ _PARTS = {"equity": ("component", "thinly traded components", "its less liquid c
 _SAID_IN_LEDE = {"no_flow_data"}
 
 
+def _shown(fact) -> str:
+    """The filter that prints a flag's number: a multiple ("more than 5 times") as a whole number when it is
+    one, else with one decimal."""
+    if fact.kind == "ratio":
+        return "integer" if float(fact.value).is_integer() else "num"
+    return _SHOWN[fact.kind]
+
+
 def messages(flags, path: str, claims: dict[str, Claim]) -> list[Markdown]:
     """Quality messages with each number and date printed from its claim, as Markdown (the words, which may
     name files and funds, escaped as text)."""
@@ -48,7 +56,7 @@ def messages(flags, path: str, claims: dict[str, Claim]) -> list[Markdown]:
         if not q.template:
             out.append(md_escape(q.message))
             continue
-        shown = {name: FILTERS[_SHOWN[fact.kind]](claims[f"{path}[{i}].facts[{j}]"])
+        shown = {name: FILTERS[_shown(fact)](claims[f"{path}[{i}].facts[{j}]"])
                  for j, (name, fact) in enumerate(zip(q.names, q.facts))}
         out.append(Markdown(md_escape(q.template).format(**shown)))
     return out
