@@ -397,6 +397,8 @@ def sentiment_eval(dataset, split, shared_dir):
 
 
 from .cli_desk import desk, feed  # noqa: E402  (the desk's and the feed's commands, kept in their own module)
+from .cli_track import track  # noqa: E402  (the track record's commands)
 
 main.add_command(desk)
 main.add_command(feed)
+main.add_command(track)
