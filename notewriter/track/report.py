@@ -84,9 +84,14 @@ def _clean(value):
 
 
 def as_json(result: dict) -> str:
-    out = {k: ([{kk: _clean(vv) for kk, vv in r.items()} for r in v] if isinstance(v, list) else
-               {str(kk): vv for kk, vv in v.items()} if isinstance(v, dict) else _clean(v))
-           for k, v in result.items()}
+    def clean(v):
+        if isinstance(v, dict):
+            return {str(kk): clean(vv) for kk, vv in v.items()}
+        if isinstance(v, list):
+            return [clean(x) for x in v]
+        return _clean(v)
+
+    out = clean(result)
     return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
 
 
