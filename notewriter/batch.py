@@ -51,10 +51,14 @@ class BatchResult:
 
 
 def _note_row(panel: Panel, source: Source, ticker: str, as_of, window: str, out: Path, formats: tuple[str, ...],
-              template_dir, llm: LLMHook | None, settings: Rules, keep: bool = False) -> dict:
+              template_dir, llm: LLMHook | None, settings: Rules, keep: bool = False, track=None) -> dict:
     row: dict = {"ticker": ticker, "status": "ok", "paths": {}}
     try:
         facts = build_facts(ticker, as_of, window, source, settings=settings, panel=panel)
+        if track is not None:  # the fund's scored record, for the Contrarian section to cite
+            from .track.record import with_track_record
+
+            facts = with_track_record(facts, track, source, settings)
         note = compose(facts, "fund", template_dir=template_dir, llm=llm, rules=settings)
         if keep:  # for the store: every draft, the failing ones too, so editors can fix them
             row["_document"] = to_json(note)
@@ -111,7 +115,7 @@ def _work_chunk(tickers: list[str]) -> list[dict]:
         if os.getppid() != w["parent"]:
             os._exit(1)  # orphaned: nothing this worker writes could be published
         rows.append(_note_row(w["panel"], w["source"], t, w["as_of"], w["window"], w["out"], w["formats"],
-                              w["template_dir"], w["llm"], w["settings"], w["keep"]))
+                              w["template_dir"], w["llm"], w["settings"], w["keep"], w["track"]))
     return rows
 
 
@@ -119,7 +123,8 @@ def run_batch(source: Source, as_of: date | str | None, window: str = "1d", out:
               formats: Iterable[str] = ("md", "json"), jobs: int = 1, template_dir=None, llm: LLMHook | None = None,
               settings: Rules | None = None, tickers: list[str] | None = None, digest: bool = True,
               progress: bool | None = None, on_row: Callable[[dict], None] | None = None,
-              store: str | Path | None = None, auto_approve: bool = False) -> BatchResult:
+              store: str | Path | None = None, auto_approve: bool = False,
+              track_store: str | Path | None = None) -> BatchResult:
     """Notes for every fund (or `tickers`) and the digest, published into `out` as one run (see the README for
     the run folder and the manifest)."""
     formats = tuple(formats)
@@ -129,7 +134,7 @@ def run_batch(source: Source, as_of: date | str | None, window: str = "1d", out:
     settings = settings or Rules()
     with RunFolder(out) as folder:
         result = _run(folder, source, as_of, window, formats, jobs, template_dir, llm, settings, tickers, digest,
-                      progress, on_row, store is not None)
+                      progress, on_row, store is not None, track_store)
     if store is not None:  # after the run is published: the desk sees what readers see, and the failures
         from .desk.intake import put_drafts
 
@@ -140,7 +145,7 @@ def run_batch(source: Source, as_of: date | str | None, window: str = "1d", out:
 
 def _run(folder: RunFolder, source: Source, as_of, window: str, formats: tuple[str, ...], jobs: int, template_dir,
          llm: LLMHook | None, settings: Rules, tickers: list[str] | None, digest: bool, progress: bool | None,
-         on_row: Callable[[dict], None] | None, keep: bool = False) -> BatchResult:
+         on_row: Callable[[dict], None] | None, keep: bool = False, track=None) -> BatchResult:
     from .pipeline import write_digest
 
     result = BatchResult()
@@ -174,7 +179,7 @@ def _run(folder: RunFolder, source: Source, as_of, window: str, formats: tuple[s
         import multiprocessing as mp
 
         _WORK.update(panel=panel, source=source, as_of=end, window=window, out=out, formats=formats,
-                     template_dir=template_dir, llm=llm, settings=settings, keep=keep)
+                     template_dir=template_dir, llm=llm, settings=settings, keep=keep, track=track)
         warm_templates(template_dir)  # compiled once here, inherited by every worker
         for fmt in formats:
             (out / fmt).mkdir(parents=True, exist_ok=True)
@@ -197,7 +202,7 @@ def _run(folder: RunFolder, source: Source, as_of, window: str, formats: tuple[s
         from concurrent.futures import ThreadPoolExecutor
 
         def one(t: str) -> dict:
-            return _note_row(panel, source, t, end, window, out, formats, template_dir, llm, settings, keep)
+            return _note_row(panel, source, t, end, window, out, formats, template_dir, llm, settings, keep, track)
 
         with ThreadPoolExecutor(max_workers=llm.max_concurrency) as pool:
             for row in pool.map(one, todo):
@@ -205,7 +210,8 @@ def _run(folder: RunFolder, source: Source, as_of, window: str, formats: tuple[s
                 bar.update(1)
     else:
         for t in todo:
-            rows.append(_note_row(panel, source, t, end, window, out, formats, template_dir, llm, settings, keep))
+            rows.append(_note_row(panel, source, t, end, window, out, formats, template_dir, llm, settings, keep,
+                                  track))
             bar.update(1)
     bar.close()
     result.timings["notes"] = time.perf_counter() - t2

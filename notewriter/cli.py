@@ -10,6 +10,7 @@ import click
 
 
 from .cli_base import Group, _emit, _fail, handle_errors
+from .cli_track import track_store_option
 
 WINDOWS = click.Choice(["1d", "1w", "1m", "ytd"])
 FORMATS = click.Choice(["md", "html", "json", "txt"])
@@ -143,16 +144,17 @@ def store_options(fn):
 @llm_options
 @source_options
 @store_options
+@track_store_option
 @handle_errors
 def write(ticker, as_of, window, data, template_dir, fmt, out, llm, llm_model, llm_base_url, llm_timeout,
-          source_kind, offline, cache_dir, store_path, auto_approve):
+          source_kind, offline, cache_dir, store_path, auto_approve, track_store):
     """Write a note about one fund."""
     from .pipeline import write_note
     from .publish import render_as
 
     source, as_of = _open_source([ticker], _as_of(as_of), data, source_kind, offline, cache_dir)
     note = write_note(ticker, as_of, window, source, template_dir=template_dir,
-                      llm=_llm_hook(llm, llm_model, llm_base_url, llm_timeout))
+                      llm=_llm_hook(llm, llm_model, llm_base_url, llm_timeout), track_store=track_store)
     _warn_run(note)
     if store_path is not None:
         from .desk.intake import put_drafts
@@ -169,15 +171,16 @@ def write(ticker, as_of, window, data, template_dir, fmt, out, llm, llm_model, l
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None)
 @llm_options
 @source_options
+@track_store_option
 @handle_errors
 def facts(ticker, as_of, window, data, template_dir, out, llm, llm_model, llm_base_url, llm_timeout,
-          source_kind, offline, cache_dir):
+          source_kind, offline, cache_dir, track_store):
     """Print the facts (and sentiment) a note's numbers are checked against, as JSON."""
     from .pipeline import write_note
 
     source, as_of = _open_source([ticker], _as_of(as_of), data, source_kind, offline, cache_dir)
     note = write_note(ticker, as_of, window, source, template_dir=template_dir,
-                      llm=_llm_hook(llm, llm_model, llm_base_url, llm_timeout))
+                      llm=_llm_hook(llm, llm_model, llm_base_url, llm_timeout), track_store=track_store)
     _warn_run(note)
     _emit(json.dumps(note.facts_document(), indent=2, ensure_ascii=False) + "\n", out)
 
@@ -311,9 +314,10 @@ def digest(as_of, window, data, template_dir, fmt, out, source_kind, offline, ca
 @source_options
 @llm_options
 @store_options
+@track_store_option
 @handle_errors
 def batch(data, as_of, window, out_dir, formats, jobs, template_dir, source_kind, offline, cache_dir, llm, llm_model,
-          llm_base_url, llm_timeout, store_path, auto_approve):
+          llm_base_url, llm_timeout, store_path, auto_approve, track_store):
     """Write a note for every fund plus the digest; exit 1 if any failed (see manifest.jsonl)."""
     from .batch import run_batch
 
@@ -321,7 +325,7 @@ def batch(data, as_of, window, out_dir, formats, jobs, template_dir, source_kind
     result = run_batch(source, as_of, window, out_dir,
                        formats=[f.strip() for f in formats.split(",") if f.strip()], jobs=jobs,
                        template_dir=template_dir, llm=_llm_hook(llm, llm_model, llm_base_url, llm_timeout),
-                       store=store_path, auto_approve=auto_approve)
+                       store=store_path, auto_approve=auto_approve, track_store=track_store)
     for row in result.failed:
         click.echo(f"notewriter: {row['ticker']} failed: {row.get('error')}", err=True)
     if result.digest is not None and result.digest["status"] != "ok":
@@ -397,7 +401,7 @@ def sentiment_eval(dataset, split, shared_dir):
 
 
 from .cli_desk import desk, feed  # noqa: E402  (the desk's and the feed's commands, kept in their own module)
-from .cli_track import track  # noqa: E402  (the track record's commands)
+from .cli_track import track  # noqa: E402  (the track record's commands, kept in their own module)
 
 main.add_command(desk)
 main.add_command(feed)

@@ -21,6 +21,24 @@ def _date(value: str, option: str):
         raise UsageError(f"{option}: expected a date YYYY-MM-DD, got {value!r}") from None
 
 
+def _track_store_default(ctx, param, value):
+    from .config import settings
+    from .errors import UsageError
+
+    value = value if value is not None else settings().track_store
+    if value is not None and not Path(value).is_file():
+        raise UsageError(f"track store {value} does not exist; write it with 'notewriter track build'")
+    return value
+
+
+def track_store_option(fn):
+    """`--track-store PATH` (default $NOTEWRITER_TRACK_STORE): the Contrarian section cites the fund's record."""
+    return click.option("--track-store", "track_store", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                        callback=_track_store_default,
+                        help="Cite the fund's scored record from this track store (default: "
+                             "$NOTEWRITER_TRACK_STORE).")(fn)
+
+
 @click.group()
 def track() -> None:
     """The track record: every call the notes make, and how it turned out."""
