@@ -103,3 +103,21 @@ def track_score(store_path, as_of, by, fmt, data, out):
         source = open_source(where)
         result = score_store(store, PriceBook(source, day), day, groups)
     _emit(FORMATS[fmt](result), out)
+
+
+@track.command("calls")
+@click.option("--store", "store_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--ticker", default=None, help="Only this fund's calls.")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", default=None, help="Only calls made on or before this date.")
+@click.option("--type", "call_type", type=click.Choice(["flow_signal", "contrarian", "sentiment", "trade_direct",
+                                                         "trade_pair"]), default=None)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write here, not stdout.")
+@handle_errors
+def track_calls(store_path, ticker, as_of, call_type, out):
+    """Print the recorded calls, one JSON object a line, in date order."""
+    from .track.store import TrackStore
+
+    until = _date(as_of, "--as-of") if as_of is not None else None
+    with TrackStore(store_path, create=False) as store:
+        calls = store.calls(until=until, ticker=ticker.upper() if ticker else None, call_type=call_type)
+    _emit("".join(c.model_dump_json(exclude_none=True) + "\n" for c in calls), out)

@@ -171,3 +171,24 @@ def test_score_errors_are_one_line_exit_2(tmp_path, universe):
     r = CliRunner().invoke(main, ["track", "score", "--store", str(store_path), "--as-of", "2024-06-28",
                                   "--data", str(universe)])
     assert r.exit_code == 2 and "UP.csv, row" in r.output and len(r.output.strip().splitlines()) == 1
+
+
+def test_calls_command_lists_the_recorded_calls(tmp_path):
+    store_path = tmp_path / "track.sqlite"
+    with TrackStore(store_path) as store:
+        store.put_calls(_calls("UP") + _calls("DOWN"), "test")
+        store.put_calls(_calls("UP")[:1], "test")  # the same fund, date, window and type again: replaced
+    r = CliRunner().invoke(main, ["track", "calls", "--store", str(store_path), "--ticker", "up",
+                                  "--as-of", DAYS[11].date().isoformat()])
+    assert r.exit_code == 0, r.output
+    lines = [json.loads(x) for x in r.output.splitlines()]
+    assert [x["as_of"] for x in lines] == [DAYS[1].date().isoformat(), DAYS[11].date().isoformat()]
+    assert lines[0]["entry"] == "next_open" and lines[0]["direction"] == "up" and lines[0]["horizons"] == [5, 10, 21, 30]
+
+
+def test_a_newer_track_schema_is_refused(tmp_path):
+    store_path = tmp_path / "track.sqlite"
+    with TrackStore(store_path) as store:
+        store.set_meta(schema="99")
+    with pytest.raises(Exception, match="track schema 99"):
+        TrackStore(store_path)

@@ -43,4 +43,6 @@ def pct(x: float | None, signed: bool = False) -> str:
     """A share or a return for the panel: "60%", "+1.2%", or a dash when there is none."""
     if x is None:
         return "–"
-    return f"{x * 100:+.1f}%" if signed else f"{x * 100:.0f}%"
+    if signed:
+        return "0.0%" if round(x * 100, 1) == 0 else f"{x * 100:+.1f}%"
+    return f"{x * 100:.0f}%"

@@ -21,7 +21,9 @@ _HEAD = {"calls": "calls", "independent": "independent", "overlapping": "overlap
 def _pct(x: float | None, signed: bool = False) -> str:
     if x is None or not math.isfinite(x):
         return "–"
-    return f"{x * 100:+.1f}%" if signed else f"{x * 100:.0f}%"
+    if signed:
+        return "0.0%" if round(x * 100, 1) == 0 else f"{x * 100:+.1f}%"
+    return f"{x * 100:.0f}%"
 
 
 def _num(x: float | None, digits: int = 2) -> str:
