@@ -53,7 +53,8 @@ def track() -> None:
               help="The notes' window: 1d records every session, 1w each week's last, 1m each month's last.")
 @click.option("--store", "store_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The track store (SQLite; may be the desk's store file).")
-@click.option("--benchmark", default="SPY", show_default=True, help="The broad fund excess returns are measured over.")
+@click.option("--benchmark", default="SPY", show_default=True,
+              help="The broad fund excess returns are measured over, or 'category': the category's other funds.")
 @handle_errors
 def track_build(data, date_from, date_to, window, store_path, benchmark):
     """Record the calls of every fund's note for each date of a range, each as known on its date."""
@@ -64,7 +65,8 @@ def track_build(data, date_from, date_to, window, store_path, benchmark):
     start, end = _date(date_from, "--from"), _date(date_to, "--to")
     source = open_source(data)
     with TrackStore(store_path) as store:
-        result = build_track(source, store, start, end, window, benchmark.upper())
+        result = build_track(source, store, start, end, window,
+                             "category" if benchmark.lower() == "category" else benchmark.upper())
     click.echo(f"notewriter: {result.calls} calls from {result.notes} notes on {result.dates} dates in {store_path}",
                err=True)
     for ticker, error in sorted(result.failed.items()):

@@ -192,3 +192,19 @@ def test_a_newer_track_schema_is_refused(tmp_path):
         store.set_meta(schema="99")
     with pytest.raises(Exception, match="track schema 99"):
         TrackStore(store_path)
+
+
+def test_category_benchmark_and_no_excess_for_the_benchmark_itself(universe, tmp_path):
+    """UP and DOWN share a category: over 5 sessions UP's excess is its return less DOWN's; SPY is the benchmark
+    fund, so its own call has no excess."""
+    up = [c.model_copy(update={"benchmark": "category"}) for c in _calls("UP")]
+    down = [c.model_copy(update={"benchmark": "category"}) for c in _calls("DOWN")]
+    spy = [c.model_copy(update={"ticker": "SPY", "category": None}) for c in _calls("UP")]
+    items, _ = outcomes(up + down + spy, PriceBook(DataDirSource(universe), DAYS[-1].date()), DAYS[-1].date())
+    r_up, r_down = 1.01 ** 4 * 1.002 - 1, 0.99 ** 4 * 1.002 - 1
+    s = summary([o for o in items if o.call.ticker == "UP" and o.horizon == 5])
+    assert s["mean_excess"] == pytest.approx(r_up - r_down)
+    s = summary([o for o in items if o.call.ticker == "DOWN" and o.horizon == 5])
+    assert s["mean_excess"] == pytest.approx(r_down - r_up)  # an up call: its excess is its return over UP's
+    s = summary([o for o in items if o.call.ticker == "SPY" and o.horizon == 5])
+    assert s["excess_n"] == 0 and s["mean_excess"] is None and s["mean_return"] == 0.0

@@ -89,9 +89,9 @@ def build_track(source: Source, store: TrackStore, start: date, end: date, windo
                 progress: Callable[[int, int], None] | None = None) -> BuildResult:
     """Record the calls of every fund for each date of the range; returns what was done."""
     rules = rules or Rules()
-    if not source.has_prices(benchmark):
+    if benchmark != "category" and not source.has_prices(benchmark):
         raise UsageError(f"benchmark {benchmark} has no prices in {getattr(source, 'root', source.label)}; "
-                         "name another with --benchmark")
+                         "name another with --benchmark, or 'category' for the category's other funds")
     days = call_dates(start, end, window)
     result = BuildResult()
     entries: dict[str, str] = {}

@@ -44,6 +44,10 @@ def _cell(row: dict, col: str) -> str:
     return str(row[col])
 
 
+def _bench(name: str) -> str:
+    return "the other funds of each call's category, equal-weighted" if name == "category" else name
+
+
 def markdown(result: dict) -> str:
     """The record as Markdown: what was scored, one table of calls by group and horizon, the calibration."""
     by = result["by"]
@@ -51,7 +55,7 @@ def markdown(result: dict) -> str:
              f"Calls scored: those whose horizon ended by {result['as_of']}, against prices dated on or before "
              f"it ({result['pending']} call-horizons still open). Returns run from the next session's open (or "
              f"the close when the data has no opens) to the close at the horizon, in the call's direction; "
-             f"excess is over {result['benchmark']}. Statistics use the independent calls: per fund and call "
+             f"excess is over {_bench(result['benchmark'])}. Statistics use the independent calls: per fund and call "
              "type, a call made before the last counted call's horizon ended is left out as overlapping.", ""]
     if not result["rows"]:
         lines.append("No call is due yet.")

@@ -3,8 +3,10 @@
 A call's return runs from its entry price (the next session's open, or the as-of close) to the close of the
 h-th session after its date. Its `signed` return is the return in the call's direction (down calls gain when
 the price falls); `excess` is the same over the benchmark's return across the same sessions (a pair call is
-its own benchmark). A directional call is a hit when its signed return is above zero; neutral calls are not
-hits or misses, they are counted and read in the sentiment calibration.
+its own benchmark; with the `category` benchmark, the equal-weighted return of the other funds of its category
+that made calls; a call on the benchmark fund itself has none). A directional call is a hit when its signed
+return is above zero; neutral calls are not hits or misses, they are counted and read in the sentiment
+calibration.
 
 Calls on one fund whose horizons overlap share most of their return, so they are not independent evidence:
 for each fund, call type, window and horizon, only calls made on or after the end of the last counted call's
@@ -24,6 +26,7 @@ from .calls import BANDS, Call
 from .prices import PriceBook, horizon_end
 
 GROUP_KEYS = ("call_type", "category", "ticker", "window", "direction", "label")
+CATEGORY = "category"  # a benchmark: the equal-weighted return of the other funds of the call's category
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,11 @@ def outcomes(calls: Iterable[Call], book: PriceBook, as_of: date, horizons: tupl
     """The outcomes of every call whose horizon ended on or before `as_of`, and the number still pending."""
     out: list[Outcome] = []
     pending = 0
+    calls = list(calls)
+    members: dict[str, set[str]] = {}
+    for call in calls:
+        if call.category:
+            members.setdefault(call.category, set()).add(call.ticker)
     for call in calls:
         for h in horizons or call.horizons:
             if h not in call.horizons:
@@ -80,10 +88,13 @@ def outcomes(calls: Iterable[Call], book: PriceBook, as_of: date, horizons: tupl
             if ret is not None and call.against is not None:
                 other = book.forward(call.against, call.as_of, call.entry, end)
                 ret = None if other is None else ret - other
-            elif ret is not None and call.benchmark != call.ticker:
+            elif ret is not None and call.benchmark == CATEGORY:
+                peers = [book.forward(t, call.as_of, call.entry, end)
+                         for t in sorted(members.get(call.category or "", set()) - {call.ticker})]
+                peers = [r for r in peers if r is not None]
+                bench = sum(peers) / len(peers) if peers else None
+            elif ret is not None and call.benchmark != call.ticker:  # the benchmark itself has no excess return
                 bench = book.forward(call.benchmark, call.as_of, call.entry, end)
-            elif ret is not None:
-                bench = ret
             out.append(Outcome(call=call, horizon=h, end=end, ret=ret, bench=bench))
     return _mark_independent(out), pending
 
