@@ -3,6 +3,7 @@ them."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -57,7 +58,8 @@ def track() -> None:
               help="The broad fund excess returns are measured over, or 'category': the category's other funds.")
 @handle_errors
 def track_build(data, date_from, date_to, window, store_path, benchmark):
-    """Record the calls of every fund's note for each date of a range, each as known on its date."""
+    """Record the calls of every fund's note for each date of a range, each as known on its date; exit 1 when
+    some fund could not be read (the others' calls are recorded)."""
     from .pipeline import open_source
     from .track.build import build_track
     from .track.store import TrackStore
@@ -71,6 +73,8 @@ def track_build(data, date_from, date_to, window, store_path, benchmark):
                err=True)
     for ticker, error in sorted(result.failed.items()):
         click.echo(f"notewriter: {ticker} made no calls: {error}", err=True)
+    if result.failed:  # like a batch: the other funds' calls are recorded, and the run says some failed
+        sys.exit(1)
 
 
 @track.command("score")

@@ -140,3 +140,21 @@ def test_real_data_end_to_end(market, tmp_path):
     assert len(picked) == 3
     for o in picked:
         assert o.ret == pytest.approx(_by_hand(market, o.call.ticker, o.call.as_of, o.horizon), rel=1e-9)
+
+
+def test_a_fund_with_a_bad_price_file_makes_no_calls_and_the_others_do(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLES, data)
+    path = data / "prices" / "XLF.csv"
+    lines = path.read_text().splitlines()
+    lines[5] = "2022-01-10,oops," + lines[5].split(",", 2)[2]
+    path.write_text("\n".join(lines) + "\n")
+    store = tmp_path / "t.sqlite"
+    r = CliRunner().invoke(main, ["track", "build", "--data", str(data), "--from", "2024-03-04", "--to", "2024-03-08",
+                                  "--store", str(store)])
+    assert r.exit_code == 1
+    bad = [line for line in r.output.splitlines() if "XLF made no calls" in line]
+    assert len(bad) == 1 and "prices/XLF.csv, row 6" in bad[0] and "'Open'" in bad[0]
+    with TrackStore(store) as st:
+        tickers = {c.ticker for c in st.calls()}
+    assert "XLF" not in tickers and {"IJR", "SPY"} <= tickers
