@@ -113,3 +113,15 @@ def test_category_record_when_the_fund_has_too_few(tmp_path):
     assert doc["facts"]["track_record"]["cases"]["value"] == 6
     assert "funds in the Small Blend category were higher 30 sessions after" in doc["markdown"]
     assert doc["check"]["ok"]
+
+
+def test_batch_notes_cite_the_record(store, tmp_path):
+    from notewriter.batch import run_batch
+    from notewriter.pipeline import open_source
+
+    out = tmp_path / "out"
+    result = run_batch(open_source(SAMPLES), NOTE_DATE, "1w", out, formats=("md",), tickers=["IJR", "SPY"],
+                       digest=False, progress=False, track_store=store)
+    assert result.exit_code == 0
+    assert "In these notes' own track record, IJR was higher 30 sessions after" in (out / "md" / "IJR.md").read_text()
+    assert "track record" not in (out / "md" / "SPY.md").read_text()  # the store has no calls on SPY
