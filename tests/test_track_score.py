@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -16,7 +15,7 @@ from notewriter.sources.local import DataDirSource
 from notewriter.track import stats
 from notewriter.track.calls import Call
 from notewriter.track.prices import PriceBook
-from notewriter.track.score import outcomes, score_store, summary
+from notewriter.track.score import outcomes, summary
 from notewriter.track.store import TrackStore
 
 from .conftest import sessions
