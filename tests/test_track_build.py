@@ -158,3 +158,21 @@ def test_a_fund_with_a_bad_price_file_makes_no_calls_and_the_others_do(tmp_path)
     with TrackStore(store) as st:
         tickers = {c.ticker for c in st.calls()}
     assert "XLF" not in tickers and {"IJR", "SPY"} <= tickers
+
+
+def test_the_record_keeps_the_calls_each_document_states(tmp_path):
+    """The calls track build records for a date are the `calls` of the notes written for that date."""
+    store = tmp_path / "t.sqlite"
+    _build(SAMPLES, store, "2024-06-24", "2024-06-28")
+    with TrackStore(store) as st:
+        got = [c.model_dump(exclude={"benchmark", "entry"}, mode="json") for c in st.calls(ticker="IJR")]
+    r = CliRunner().invoke(main, ["write", "IJR", "--as-of", "2024-06-28", "--format", "json"])
+    doc = json.loads(r.output)
+    stated = doc["calls"]
+    assert [{k: v for k, v in c.items() if v is not None} for c in got] == sorted(stated, key=lambda c: c["call_type"])
+    # the calls agree with what the note prints: its sentiment label, its flow's sign, its Direct idea
+    by_type = {c["call_type"]: c for c in stated}
+    assert by_type["sentiment"]["label"] == doc["sentiment"]["label"]
+    assert by_type["flow_signal"]["direction"] == ("down" if doc["facts"]["flow"]["net_usd"]["value"] < 0 else "up")
+    direct = doc["sections"]["trade_implications"]["text"]
+    assert by_type["trade_direct"]["label"] == "wait" and "does not justify a position" in direct

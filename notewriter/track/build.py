@@ -1,7 +1,8 @@
 """`track build`: the calls of every fund for every session (or week, or month) of a range, point in time.
 
 The universe's tables are read once; for each date the panel is cut at that date (no row dated later is
-read), every fund's facts are built from it and its note composed, and the note's calls are recorded. A fund
+read), every fund's facts are built from it and its note composed, and the calls the note states (its
+document's `calls`) are recorded. A fund
 without a price on the date makes no call that day; a fund whose data cannot be read is counted as failed.
 """
 
@@ -15,15 +16,13 @@ from typing import Callable
 import pandas as pd
 
 from .. import calendar
-from ..claims import build as build_claims
 from ..compose import compose
 from ..config import Rules
 from ..errors import NotewriterError, UsageError
 from ..facts.build import build_facts
 from ..facts.panel import panel_for
-from ..kinds.fund import fund_context
 from ..sources.base import Source
-from .calls import Call, calls_of
+from .calls import Call, recorded
 from .prices import entry_basis
 from .store import TrackStore
 
@@ -74,10 +73,9 @@ def calls_for_date(source: Source, day: pd.Timestamp, window: str, benchmark: st
                 continue  # no price on the day: the fund makes no call
             facts = build_facts(ticker, day, window, source, settings=rules, panel=panel)
             doc = compose(facts, "fund", rules=rules)
-            context = fund_context(facts, build_claims(facts, subject=ticker), rules)
             if ticker not in entries:
                 entries[ticker] = entry_basis(source, ticker, day.date())
-            out.extend(calls_of(doc, context, benchmark, entries[ticker]))
+            out.extend(recorded(doc, benchmark, entries[ticker]))
             result.notes += 1
         except NotewriterError as err:
             result.failed.setdefault(ticker, str(err))
