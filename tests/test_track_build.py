@@ -79,7 +79,7 @@ def test_samples_end_to_end_and_three_calls_recomputed_from_the_csvs(tmp_path):
 
 
 def _shift_after(src: Path, dst: Path, day: pd.Timestamp) -> None:
-    """A copy of a data directory with every price and share count dated after `day` changed."""
+    """A copy of a data directory with every price, share count and vendor flow dated after `day` changed."""
     shutil.copytree(src, dst)
     for path in (dst / "prices").glob("*.csv"):
         frame = pd.read_csv(path)
@@ -92,6 +92,10 @@ def _shift_after(src: Path, dst: Path, day: pd.Timestamp) -> None:
     later = pd.to_datetime(shares["date"]) > day
     shares.loc[later, "shares_outstanding"] = (shares.loc[later, "shares_outstanding"] * 1.3).round().astype("int64")
     shares.to_csv(dst / "shares.csv", index=False)
+    flows = pd.read_csv(dst / "flows.csv")
+    later = pd.to_datetime(flows["date"]) > day
+    flows.loc[later, "flow_usd"] = flows.loc[later, "flow_usd"] * -2
+    flows.to_csv(dst / "flows.csv", index=False)
 
 
 def test_changing_the_data_after_a_date_changes_no_call_made_by_then(tmp_path):
