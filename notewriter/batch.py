@@ -53,13 +53,17 @@ class BatchResult:
 
 def _note_row(panel: Panel, source: Source, ticker: str, as_of, window: str, out: Path | None,
               formats: tuple[str, ...], template_dir, llm: LLMHook | None, settings: Rules,
-              keep: bool = False) -> dict:
+              keep: bool = False, track=None) -> dict:
     """A fund's manifest row, its files written into `out` (or, with None, kept in the row's "_files" for
     the process that writes the run folder)."""
     row: dict = {"ticker": ticker, "status": "ok", "paths": {}}
     try:
         with stage("facts"):
             facts = build_facts(ticker, as_of, window, source, settings=settings, panel=panel)
+            if track is not None:  # the fund's scored record, for the Contrarian section to cite
+                from .track.record import with_track_record
+
+                facts = with_track_record(facts, track, source, settings)
         note = compose(facts, "fund", template_dir=template_dir, llm=llm, rules=settings)
         if keep:  # for the store: every draft, the failing ones too, so editors can fix them
             row["_document"] = to_json(note)
@@ -121,7 +125,7 @@ def _work_chunk(tickers: list[str]) -> list[dict]:
         if os.getppid() != w["parent"]:
             os._exit(1)  # orphaned: nothing this worker writes could be published
         rows.append(_note_row(w["panel"], w["source"], t, w["as_of"], w["window"], w["out"], w["formats"],
-                              w["template_dir"], w["llm"], w["settings"], w["keep"]))
+                              w["template_dir"], w["llm"], w["settings"], w["keep"], w["track"]))
     return rows
 
 
@@ -130,7 +134,7 @@ def run_batch(source: Source, as_of: date | str | None, window: str = "1d", out:
               settings: Rules | None = None, tickers: list[str] | None = None, digest: bool = True,
               progress: bool | None = None, on_row: Callable[[dict], None] | None = None,
               store: str | Path | None = None, auto_approve: bool = False, executor: str = "local",
-              scheduler: str | None = None) -> BatchResult:
+              scheduler: str | None = None, track_store: str | Path | None = None) -> BatchResult:
     """Notes for every fund (or `tickers`) and the digest, published into `out` as one run (see the README for
     the run folder and the manifest). `executor="dask"` computes the notes on a Dask cluster (`scheduler`, or
     a LocalCluster of `jobs` workers) and writes the same files."""
@@ -145,7 +149,7 @@ def run_batch(source: Source, as_of: date | str | None, window: str = "1d", out:
     settings = settings or Rules()
     with RunFolder(out) as folder:
         result = _run(folder, source, as_of, window, formats, jobs, template_dir, llm, settings, tickers, digest,
-                      progress, on_row, store is not None, (executor, scheduler))
+                      progress, on_row, store is not None, track_store, (executor, scheduler))
     if store is not None:  # after the run is published: the desk sees what readers see, and the failures
         from .desk.intake import put_drafts
 
@@ -156,7 +160,7 @@ def run_batch(source: Source, as_of: date | str | None, window: str = "1d", out:
 
 def _run(folder: RunFolder, source: Source, as_of, window: str, formats: tuple[str, ...], jobs: int, template_dir,
          llm: LLMHook | None, settings: Rules, tickers: list[str] | None, digest: bool, progress: bool | None,
-         on_row: Callable[[dict], None] | None, keep: bool = False,
+         on_row: Callable[[dict], None] | None, keep: bool = False, track=None,
          executor: tuple[str, str | None] = ("local", None)) -> BatchResult:
     from .pipeline import write_digest
 
@@ -190,8 +194,8 @@ def _run(folder: RunFolder, source: Source, as_of, window: str, formats: tuple[s
     if executor[0] == "dask":
         from .distributed import run_notes
 
-        rows = run_notes(_note_row, source, end, window, formats, template_dir, settings, keep, todo, executor[1], jobs,
-                         bar.update)
+        rows = run_notes(_note_row, source, end, window, formats, template_dir, settings, keep, todo, executor[1],
+                         jobs, bar.update, track=str(track) if track is not None else None)
         for row in rows:  # the client writes the run folder, as the local batch's workers do
             for relative, text in row.pop("_files", {}).items():
                 write_staged(out / relative, text)
@@ -199,7 +203,7 @@ def _run(folder: RunFolder, source: Source, as_of, window: str, formats: tuple[s
         import multiprocessing as mp
 
         _WORK.update(panel=panel, source=source, as_of=end, window=window, out=out, formats=formats,
-                     template_dir=template_dir, llm=llm, settings=settings, keep=keep)
+                     template_dir=template_dir, llm=llm, settings=settings, keep=keep, track=track)
         warm_templates(template_dir)  # compiled once here, inherited by every worker
         for fmt in formats:
             (out / fmt).mkdir(parents=True, exist_ok=True)
@@ -222,7 +226,7 @@ def _run(folder: RunFolder, source: Source, as_of, window: str, formats: tuple[s
         from concurrent.futures import ThreadPoolExecutor
 
         def one(t: str) -> dict:
-            return _note_row(panel, source, t, end, window, out, formats, template_dir, llm, settings, keep)
+            return _note_row(panel, source, t, end, window, out, formats, template_dir, llm, settings, keep, track)
 
         with ThreadPoolExecutor(max_workers=llm.max_concurrency) as pool:
             for row in pool.map(one, todo):
@@ -230,7 +234,8 @@ def _run(folder: RunFolder, source: Source, as_of, window: str, formats: tuple[s
                 bar.update(1)
     else:
         for t in todo:
-            rows.append(_note_row(panel, source, t, end, window, out, formats, template_dir, llm, settings, keep))
+            rows.append(_note_row(panel, source, t, end, window, out, formats, template_dir, llm, settings, keep,
+                                  track))
             bar.update(1)
     bar.close()
     result.timings["notes"] = time.perf_counter() - t2

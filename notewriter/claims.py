@@ -73,9 +73,12 @@ _METRICS = {
     "peers.net_usd": "flow_usd", "peers.vendor_days": "vendor_sessions", "inflows.net_usd": "flow_usd", "outflows.net_usd": "flow_usd",
     "returns.ret": "forward_return", "ytd_return": "ytd_price_return", "ytd_flows_usd": "ytd_flow_usd",
     "net_usd": "flow_usd", "category_net_usd": "category_flow_usd", "category_funds": "category_funds",
+    "track_record.cases": "track_cases", "track_record.reversals": "track_reversals",
+    "track_record.reversal_share": "track_reversal_share", "track_record.horizon_sessions": "track_horizon_sessions",
+    "track_record.since": "track_since",
 }
 # Print precision some claims always carry (others follow the filter's own rule).
-_DIGITS = {"identity.expense_ratio": 2, "history.base_rate.reversal_share": 0, "history.zscore": 1,
+_DIGITS = {"identity.expense_ratio": 2, "history.base_rate.reversal_share": 0, "track_record.reversal_share": 0, "history.zscore": 1,
            "sentiment.score": 2, "sentiment.ticker_sentiment.score": 2, "sentiment.ticker_sentiment.relevance": 2}
 _TRAILING = {"price.ytd_total_return": "ytd", "ytd_return": "ytd", "ytd_flows_usd": "ytd", "history.ytd_usd": "ytd",
              "history.ytd_other_usd": "ytd", "history.streak_days": "in a row", "price.ytd_return": "ytd", "history.m1_usd": "1m", "history.m3_usd": "3m",

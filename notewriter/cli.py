@@ -10,6 +10,7 @@ import click
 
 
 from .cli_base import Group, _emit, _fail, handle_errors
+from .cli_track import track_store_option
 
 WINDOWS = click.Choice(["1d", "1w", "1m", "ytd"])
 FORMATS = click.Choice(["md", "html", "json", "txt"])
@@ -143,16 +144,17 @@ def store_options(fn):
 @llm_options
 @source_options
 @store_options
+@track_store_option
 @handle_errors
 def write(ticker, as_of, window, data, template_dir, fmt, out, llm, llm_model, llm_base_url, llm_timeout,
-          source_kind, offline, cache_dir, store_path, auto_approve):
+          source_kind, offline, cache_dir, store_path, auto_approve, track_store):
     """Write a note about one fund."""
     from .pipeline import write_note
     from .publish import render_as
 
     source, as_of = _open_source([ticker], _as_of(as_of), data, source_kind, offline, cache_dir)
     note = write_note(ticker, as_of, window, source, template_dir=template_dir,
-                      llm=_llm_hook(llm, llm_model, llm_base_url, llm_timeout))
+                      llm=_llm_hook(llm, llm_model, llm_base_url, llm_timeout), track_store=track_store)
     _warn_run(note)
     if store_path is not None:
         from .desk.intake import put_drafts
@@ -169,16 +171,17 @@ def write(ticker, as_of, window, data, template_dir, fmt, out, llm, llm_model, l
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None)
 @llm_options
 @source_options
+@track_store_option
 @handle_errors
 def facts(ticker, as_of, window, data, template_dir, out, llm, llm_model, llm_base_url, llm_timeout,
-          source_kind, offline, cache_dir):
+          source_kind, offline, cache_dir, track_store):
     """Print the facts (and sentiment) a note's numbers are checked against, as JSON."""
     from .jsontext import dumps_indented
     from .pipeline import write_note
 
     source, as_of = _open_source([ticker], _as_of(as_of), data, source_kind, offline, cache_dir)
     note = write_note(ticker, as_of, window, source, template_dir=template_dir,
-                      llm=_llm_hook(llm, llm_model, llm_base_url, llm_timeout))
+                      llm=_llm_hook(llm, llm_model, llm_base_url, llm_timeout), track_store=track_store)
     _warn_run(note)
     _emit(dumps_indented(note.facts_document()) + "\n", out)
 
@@ -317,9 +320,10 @@ def digest(as_of, window, data, template_dir, fmt, out, source_kind, offline, ca
 @source_options
 @llm_options
 @store_options
+@track_store_option
 @handle_errors
 def batch(data, as_of, window, out_dir, formats, jobs, executor, scheduler, template_dir, source_kind, offline,
-          cache_dir, llm, llm_model, llm_base_url, llm_timeout, store_path, auto_approve):
+          cache_dir, llm, llm_model, llm_base_url, llm_timeout, store_path, auto_approve, track_store):
     """Write a note for every fund plus the digest; exit 1 if any failed (see manifest.jsonl)."""
     from .batch import run_batch
 
@@ -327,7 +331,8 @@ def batch(data, as_of, window, out_dir, formats, jobs, executor, scheduler, temp
     result = run_batch(source, as_of, window, out_dir,
                        formats=[f.strip() for f in formats.split(",") if f.strip()], jobs=jobs,
                        template_dir=template_dir, llm=_llm_hook(llm, llm_model, llm_base_url, llm_timeout),
-                       store=store_path, auto_approve=auto_approve, executor=executor, scheduler=scheduler)
+                       store=store_path, auto_approve=auto_approve, executor=executor, scheduler=scheduler,
+                       track_store=track_store)
     for row in result.failed:
         click.echo(f"notewriter: {row['ticker']} failed: {row.get('error')}", err=True)
     if result.digest is not None and result.digest["status"] != "ok":
@@ -403,6 +408,8 @@ def sentiment_eval(dataset, split, shared_dir):
 
 
 from .cli_desk import desk, feed  # noqa: E402  (the desk's and the feed's commands, kept in their own module)
+from .cli_track import track  # noqa: E402  (the track record's commands, kept in their own module)
 
 main.add_command(desk)
 main.add_command(feed)
+main.add_command(track)

@@ -16,9 +16,11 @@ from .cli_base import _emit, handle_errors
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option("--four-eyes", is_flag=True, help="The approver may not be the last editor of a document.")
+@click.option("--track-store", "track_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="The track record shown beside fund notes (default: the store file itself).")
 @click.pass_context
 @handle_errors
-def desk(ctx, store_path, host, port, four_eyes):
+def desk(ctx, store_path, host, port, four_eyes, track_path):
     """Serve the review desk (or manage its users: desk add-user)."""
     if ctx.invoked_subcommand is not None:
         return
@@ -33,7 +35,7 @@ def desk(ctx, store_path, host, port, four_eyes):
     except ImportError as err:
         raise UsageError(f"the desk needs its extra: pip install 'notewriter[desk]' ({err.name} is missing)") from None
     click.echo(f"notewriter desk on http://{host}:{port}/ (store {store_path})", err=True)
-    serve(store_path, host, port, four_eyes)
+    serve(store_path, host, port, four_eyes, track_path)
 
 
 @desk.command("add-user")

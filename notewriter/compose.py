@@ -105,7 +105,8 @@ def _compose(facts, kind, template_dir, llm, rules) -> Document:
     return Document(kind=kind.name, subjects=kind.subjects(facts), as_of=facts.as_of, window=facts.window,
                     title=render.unmark(title)[0], sections=sections, footer=render.unmark(footer)[0], facts=facts,
                     claims=tuple(claims[c] for c in printed), spans=tuple(spans), sentiment=sentiment,
-                    markdown=markdown, check=report.as_dict(), rules=rules.model_dump(mode="json"), run=run)
+                    markdown=markdown, check=report.as_dict(), rules=rules.model_dump(mode="json"), run=run,
+                    calls=kind.calls(facts, ctx, sentiment) if kind.calls is not None else ())
 
 
 def _spans(marks: list[tuple[int, int, str]], report, claims: dict) -> list[Span]:

@@ -84,6 +84,7 @@ class Settings(BaseSettings):
     shared_dir: Path | None = Field(None, description="where `sentiment eval` finds data/sentiment")
     index_map: Path | None = Field(None, description="CSV (ticker,index) of funds on the same index, added to the shipped map")
     events: Path | None = Field(None, description="CSV (date,event,source) of scheduled events, added to the shipped calendar")
+    track_store: Path | None = Field(None, description="track store whose record the Contrarian section cites")
     debug: bool = Field(False, description="show tracebacks for internal errors")
     yf_probe_url: str = Field("https://query2.finance.yahoo.com", description="where the reachability probe connects")
     rules: Rules = Field(default_factory=Rules)

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from .calls import NoteCall
 from .claims import Claim
 from .errors import CheckFailed
 from .facts.models import DigestFacts, FundFacts
@@ -52,6 +53,7 @@ class Document(BaseModel):
     check: dict
     rules: dict[str, Any] = {}
     run: dict[str, Any] = {}
+    calls: tuple[NoteCall, ...] = ()
 
     @property
     def ticker(self) -> str | None:
@@ -102,6 +104,7 @@ def to_json(doc: Document) -> str:
         "sentiment": doc.sentiment.model_dump(mode="json"),
         "check": doc.check,
         "claims": [c.model_dump(mode="json", exclude_none=True) for c in doc.claims],
+        "calls": [c.model_dump(mode="json", exclude_none=True) for c in doc.calls],
         "spans": _spans(doc.spans),
         "rules": doc.rules,
         "facts": doc.facts.model_dump(mode="json", exclude_none=True),

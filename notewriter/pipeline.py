@@ -36,20 +36,28 @@ def resolve_as_of(source: Source, ticker: str, as_of: date | str | None) -> pd.T
 
 
 def fund_facts(ticker: str, as_of: date | str | None = None, window: Window = "1w", source: Source | None = None,
-               settings: Rules | None = None, peers: pd.DataFrame | None = None) -> FundFacts:
-    """Facts for one fund as known at its date (nothing dated later is read), with peers from the same source."""
+               settings: Rules | None = None, peers: pd.DataFrame | None = None,
+               track_store: str | Path | None = None) -> FundFacts:
+    """Facts for one fund as known at its date (nothing dated later is read), with peers from the same source;
+    with `track_store`, the fund's scored record as of that date too."""
     source = source or open_source()
     end = resolve_as_of(source, ticker, as_of)
     panel = panel_for(source, end)
     panel.check_ticker(ticker.upper())
-    return build_facts(ticker, end, window, source, settings=settings, peers=peers, panel=panel)
+    facts = build_facts(ticker, end, window, source, settings=settings, peers=peers, panel=panel)
+    if track_store is None:
+        return facts
+    from .track.record import with_track_record
+
+    return with_track_record(facts, track_store, source, settings)
 
 
 def write_note(ticker: str, as_of: date | str | None = None, window: Window = "1w", source: Source | None = None,
                template_dir: str | Path | None = None, llm: LLMHook | None = None,
-               settings: Rules | None = None, peers: pd.DataFrame | None = None) -> Document:
-    """A complete, checked note for one fund."""
-    facts = fund_facts(ticker, as_of, window, source, settings, peers)
+               settings: Rules | None = None, peers: pd.DataFrame | None = None,
+               track_store: str | Path | None = None) -> Document:
+    """A complete, checked note for one fund (citing its track record when `track_store` has one)."""
+    facts = fund_facts(ticker, as_of, window, source, settings, peers, track_store)
     return compose(facts, "fund", template_dir=template_dir, llm=llm, rules=settings)
 
 

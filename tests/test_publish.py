@@ -16,7 +16,7 @@ from notewriter.pipeline import open_source, write_digest, write_note
 from notewriter.publish import FORMATS, render_as, to_html, to_text
 
 TITLE = "IJR: estimated $399.4 million net outflow in the week to October 31, 2025"
-JSON_KEYS = {"kind", "ticker", "subjects", "as_of", "window", "title", "sections", "sentiment", "check", "claims",
+JSON_KEYS = {"kind", "ticker", "subjects", "as_of", "window", "title", "sections", "sentiment", "check", "claims", "calls",
              "spans", "rules", "facts", "footer", "markdown"}  # README: one schema for every kind (+ run for LLM runs)
 CLAIM_KEYS = {"id", "subject", "metric", "period", "value", "unit", "basis", "fact_refs", "digits"}
 

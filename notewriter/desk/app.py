@@ -24,6 +24,7 @@ from ..errors import UsageError
 from .auth import new_token, same_token, verify_password
 from .edit import edit_section, word_diff
 from .store import STATES, TOOL, TRANSITIONS, Store, TransitionRefused
+from .record import pct, track_panel
 from .view import caveats, section_rows, tail_html
 
 HERE = Path(__file__).resolve().parent
@@ -41,10 +42,12 @@ def _age(stamp: str) -> str:
 
 
 class Desk:
-    def __init__(self, store: Store, four_eyes: bool = False):
+    def __init__(self, store: Store, four_eyes: bool = False, track_path: str | Path | None = None):
         self.store, self.four_eyes = store, four_eyes
+        self.track_path = track_path if track_path is not None else store.path
         self.env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
         self.env.filters["age"] = _age
+        self.env.filters["pct"] = pct
 
     # ---- plumbing -------------------------------------------------------------------------------
 
@@ -146,7 +149,8 @@ class Desk:
         comments = self.store.comments(doc_id)
         return self.page(request, "document.html", row=row, v=v, title=v.document.get("title", ""),
                          tail=Markup(tail_html(v.document)), sections=section_rows(v.document),
-                         caveats=caveats(v.document), comments=comments, moves=TRANSITIONS[row["state"]])
+                         caveats=caveats(v.document), comments=comments, moves=TRANSITIONS[row["state"]],
+                         record=track_panel(self.track_path, v.document))
 
     async def edit(self, request: Request) -> Response:
         doc_id, key = int(request.path_params["doc_id"]), request.path_params["key"]
@@ -254,9 +258,11 @@ class Desk:
         return JSONResponse(self.store.versions(doc_id))
 
 
-def create_app(store_path: str | Path, four_eyes: bool = False) -> Starlette:
+def create_app(store_path: str | Path, four_eyes: bool = False, track_path: str | Path | None = None) -> Starlette:
+    """The desk over `store_path`; the track record beside fund notes comes from `track_path` (default: the
+    store file itself)."""
     store = Store(store_path)
-    desk = Desk(store, four_eyes)
+    desk = Desk(store, four_eyes, track_path)
     public = {"/login", "/api/login", "/static/desk.css"}
 
     def guarded(handler):
@@ -326,10 +332,11 @@ def create_app(store_path: str | Path, four_eyes: bool = False) -> Starlette:
     return app
 
 
-def serve(store_path: str | Path, host: str = "127.0.0.1", port: int = 8000, four_eyes: bool = False) -> None:
+def serve(store_path: str | Path, host: str = "127.0.0.1", port: int = 8000, four_eyes: bool = False,
+          track_path: str | Path | None = None) -> None:
     import uvicorn
 
-    uvicorn.run(create_app(store_path, four_eyes), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(store_path, four_eyes, track_path), host=host, port=port, log_level="warning")
 
 
 __all__ = ["create_app", "serve"]

@@ -68,12 +68,9 @@ def _flag(F, code: str, text: str, touches: bool = False, **values) -> QualityFl
             d = pd.Timestamp(value).date()
             shown[key] = f"{d:%B} {d.day}, {d.year}"
             facts.append(F(d.isoformat(), "date", "derived"))
-        elif kind == "ratio":  # a multiple, such as a guard's threshold ("more than 5 times")
-            shown[key] = f"{float(value):,.0f}" if float(value).is_integer() else f"{float(value):,.1f}"
-            facts.append(F(float(value), "ratio", "config"))
-        else:
-            shown[key] = f"{int(value):,}"
-            facts.append(F(int(value), "count", "derived"))
+        else:  # a count, or a multiple such as a guard's threshold ("more than 5 times")
+            shown[key] = f"{int(value):,}" if kind != "ratio" or float(value).is_integer() else f"{value:,.1f}"
+            facts.append(F(int(value), "count", "derived") if kind != "ratio" else F(float(value), "ratio", "config"))
     return QualityFlag(code=code, message=text.format(**shown), touches_numbers=touches, facts=tuple(facts),
                        template=text, names=tuple(values))
 

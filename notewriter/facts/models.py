@@ -102,6 +102,19 @@ class BaseRate(Frozen):
     median_fwd_6w: Fact | None = None
 
 
+class TrackRecord(Frozen):
+    """How the price went after the earlier large flows this fund (or its category) had in the same direction,
+    as the track record scored them by the note's date: the calls these notes made, not a backtest."""
+
+    scope: Literal["fund", "category"]
+    direction: Literal["inflow", "outflow"]
+    since: Fact             # the date of the first call counted
+    horizon_sessions: Fact  # sessions after each call the price was read
+    cases: Fact             # calls counted (horizons not overlapping)
+    reversals: Fact         # of them, the price moved against the flow
+    reversal_share: Fact
+
+
 class Price(Frozen):
     last: Fact
     last_date: Fact
@@ -199,6 +212,7 @@ class FundFacts(Frozen):
     tracks: str | None = None           # the index it shares with other funds (notewriter/reference/same_index.csv)
     category_net_usd: Fact | None = None  # the whole category's net flow over the window, this fund included
     category_funds: Fact | None = None    # funds of the category with a flow figure for the window
+    track_record: TrackRecord | None = None  # the scored record of earlier calls like this one (with a track store)
 
 
 class LeaderRow(Frozen):

@@ -30,6 +30,8 @@ class Kind:
     sentiment: Callable[[BaseModel, str], Any]
     subjects: Callable[[BaseModel], tuple[str, ...]]
     default_ticker: Callable[[BaseModel], str | None]
+    # calls(facts, context, sentiment): the calls the document makes (notewriter.calls); None: it makes none
+    calls: Callable[..., tuple] | None = None
     tables: frozenset[str] = frozenset()  # sections laid out as lines (kept as built, never rewritten)
     digits: dict[str, int] = field(default_factory=dict)  # print precision of claims, by generic fact path
 

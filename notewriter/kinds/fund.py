@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..calls import fund_calls
 from ..claims import Claim, wrap, tree
 from ..config import Rules
 from ..facts.models import WINDOW_WORDS, FundFacts
@@ -161,6 +162,6 @@ def _title(f: FundFacts, ctx: dict) -> Markdown:
 FUND = register(Kind(
     name="fund", sections=SECTIONS, template="sections/{key}.md.j2", layout="note.md.j2", footer="footer.md.j2",
     context=fund_context, title=_title, sentiment=score_note, subjects=lambda f: (f.ticker,),
-    default_ticker=lambda f: f.ticker))
+    default_ticker=lambda f: f.ticker, calls=fund_calls))
 
 __all__ = ["FUND", "SECTIONS", "SECTION_KEYS", "fund_context", "messages", "period_phrase"]
