@@ -36,6 +36,8 @@ def warm_templates(template_dir: str | Path | None = None) -> None:
             environment(template_dir, prose=key not in kind.tables).get_template(kind.template_for(key))
         environment(template_dir, prose=True).get_template(kind.footer)
         environment(template_dir).get_template(kind.layout)
+        for _, name in kind.boxes:
+            environment(template_dir).get_template(name)
 
 
 def draft(kind: kinds.Kind, facts, claims: dict, rules: Rules, template_dir=None) -> tuple[dict[str, str], dict]:
@@ -96,10 +98,22 @@ def _compose(facts, kind, template_dir, llm, rules) -> Document:
     spans = _spans(marks, report, claims)
     sections = tuple(_sections(kind, plain, origins, markdown, spans))
     printed = list(dict.fromkeys(s.claim for s in spans))
+    boxes = _boxes(kind, ctx, template_dir, facts_document(facts, sentiment, ticker), ticker)
     return Document(kind=kind.name, subjects=kind.subjects(facts), as_of=facts.as_of, window=facts.window,
                     title=render.unmark(title)[0], sections=sections, footer=render.unmark(footer)[0], facts=facts,
                     claims=tuple(claims[c] for c in printed), spans=tuple(spans), sentiment=sentiment,
-                    markdown=markdown, check=report.as_dict(), rules=rules.model_dump(mode="json"), run=run)
+                    markdown=markdown, check=report.as_dict(), rules=rules.model_dump(mode="json"), run=run,
+                    boxes=boxes)
+
+
+def _boxes(kind, ctx: dict, template_dir, facts_doc: dict, ticker: str | None) -> dict[str, str]:
+    """The kind's boxes as Markdown; a box with a number the checker cannot trace is left out."""
+    out = {}
+    for key, name in kind.boxes:
+        text = render.unmark(_tidy_markdown(environment(template_dir).get_template(name).render(**ctx)))[0]
+        if text.strip() and check_note(text, facts_doc, ticker).ok:
+            out[key] = text
+    return out
 
 
 def _spans(marks: list[tuple[int, int, str]], report, claims: dict) -> list[Span]:

@@ -8,7 +8,7 @@ from matplotlib.ticker import FuncFormatter
 
 from ..facts.models import WINDOW_WORDS, DigestFacts
 from ..render import longdate, usd
-from .figure import INFLOW, INK, MUTED, OUT_HATCH, OUTFLOW, Chart
+from .figure import INFLOW, INK, MUTED, OUT_HATCH, OUTFLOW, Chart, axes_rect, frame, is_narrow, tick
 from .fund import MILLION, source_line
 
 
@@ -19,7 +19,7 @@ def digest_charts(d: DigestFacts) -> list[Chart]:
     period = "day" if d.window == "1d" else WINDOW_WORDS[d.window]
 
     def draw(fig: Figure) -> None:
-        ax = fig.add_axes((0.09, 0.2, 0.86, 0.66))
+        ax = fig.add_axes(axes_rect(fig, legend_rows=0, xlabel=True))
         y = list(range(len(rows)))[::-1]
         values = [r.net_usd.num / MILLION for r in rows]
         inflow = [r.net_usd.num > 0 for r in rows]
@@ -34,18 +34,17 @@ def digest_charts(d: DigestFacts) -> list[Chart]:
         for yy, r, v in zip(y, rows, values):
             ax.annotate(usd(r.net_usd), (v, yy), xytext=(3 if v >= 0 else -3, 0), textcoords="offset points",
                         ha="left" if v >= 0 else "right", va="center", fontsize=7, color=INK)
-        lo = min(0.0, min(values)) - span * 0.35
-        hi = max(0.0, max(values)) + span * 0.35
+        room = span * (0.7 if is_narrow(fig) else 0.35)  # for the amounts printed at the bars' ends
+        lo, hi = min(0.0, min(values)) - room, max(0.0, max(values)) + room
         ax.set_xlim(lo, hi)
         ax.grid(axis="y", visible=False)
         ax.set_xlabel("Net flow ($ million)")
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: tick(v)))
         ax.legend(handles=[Patch(facecolor=INFLOW, edgecolor=INFLOW, label="Inflow"),
                            Patch(facecolor=OUTFLOW, edgecolor=OUTFLOW, hatch=OUT_HATCH, label="Outflow")],
                   loc="lower right")
-        fig.suptitle(f"Largest net flows of the {period} to {longdate(d.as_of)}", x=0.01, y=0.975, ha="left",
-                     fontsize=10, fontweight="bold", color=INK)
-        source_line(fig, d, *sorted({r.net_usd.source for r in rows}))
+        frame(fig, f"Largest net flows of the {period} to {longdate(d.as_of)}",
+              source_line(d, *sorted({r.net_usd.source for r in rows})))
 
     return [Chart("leaderboard", "digest-leaderboard",
                   f"Leaderboard: the largest net inflows and outflows of the {period} to {longdate(d.as_of)}, "

@@ -15,6 +15,7 @@ matplotlib.use("Agg")  # no display, and the same pixels on every machine
 from matplotlib.figure import Figure  # noqa: E402
 
 WIDTH_IN, HEIGHT_IN = 6.4, 3.6   # inches; 640 x 360 CSS pixels at the SVG's 100 per inch
+NARROW_IN = (4.0, 4.2)           # the same chart laid out for a phone's width
 SVG_DPI = 100
 PNG_DPI = 2 * SVG_DPI            # twice the size it is shown at, for sharp text on high-density screens
 
@@ -24,11 +25,12 @@ INFLOW, OUTFLOW, SHARES = "#2166ac", "#d6604d", "#4d4d4d"   # blue and red-orang
 OUT_HATCH = "////"                                           # and apart in grey-scale: outflows are hatched
 
 _STYLE = {
-    "font.family": "DejaVu Sans", "font.size": 8.5, "axes.titlesize": 10, "axes.titleweight": "bold",
-    "axes.titlelocation": "left", "axes.labelsize": 8.5, "axes.edgecolor": MUTED, "axes.labelcolor": INK,
+    "font.family": "DejaVu Sans", "font.size": 9, "axes.titlesize": 10, "axes.titleweight": "bold",
+    "axes.titlelocation": "left", "axes.labelsize": 9, "axes.edgecolor": MUTED, "axes.labelcolor": INK,
     "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "axes.axisbelow": True, "grid.color": GRID,
-    "grid.linewidth": 0.6, "xtick.color": MUTED, "ytick.color": MUTED, "legend.fontsize": 7.5,
+    "grid.linewidth": 0.6, "xtick.color": MUTED, "ytick.color": MUTED, "legend.fontsize": 8,
     "legend.frameon": False, "svg.fonttype": "path", "hatch.linewidth": 0.8, "path.simplify": False,
+    "text.parse_math": False,  # a "$" in a name or an amount is a dollar sign, never mathtext
 }
 
 
@@ -41,34 +43,75 @@ class Chart:
     title: str
     draw: Callable[[Figure], None] = field(repr=False, compare=False)
 
-    def _figure(self, salt: str) -> Figure:
-        with matplotlib.rc_context({**_STYLE, "svg.hashsalt": salt, "svg.id": f"chart-{self.slug}"}):
-            fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=SVG_DPI)
-            self.draw(fig)
+    def _figure(self, size: tuple[float, float]) -> Figure:
+        fig = Figure(figsize=size, dpi=SVG_DPI)
+        self.draw(fig)
         return fig
+
+    def _svg(self, size: tuple[float, float], slug: str) -> str:
+        buf = io.StringIO()
+        with matplotlib.rc_context({**_STYLE, "svg.hashsalt": slug, "svg.id": f"chart-{slug}"}):
+            self._figure(size).savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+        return _inline(buf.getvalue(), slug, self.title)
 
     @cached_property
     def svg(self) -> str:
         """The chart as an <svg> element to inline in HTML: no XML prolog, metadata or comments; its ids
         prefixed with the slug so two charts on one page never share one; width from the page."""
-        buf = io.StringIO()
-        with matplotlib.rc_context({**_STYLE, "svg.hashsalt": self.slug, "svg.id": f"chart-{self.slug}"}):
-            fig = self._figure(self.slug)
-            fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None, "Format": None,
-                                                      "Type": None})
-        return _inline(buf.getvalue(), self.slug, self.title)
+        return self._svg((WIDTH_IN, HEIGHT_IN), self.slug)
+
+    @cached_property
+    def narrow_svg(self) -> str:
+        """The same, laid out for a phone's width (taller, titles and legends wrapped)."""
+        return self._svg(NARROW_IN, f"{self.slug}-narrow")
 
     @cached_property
     def png(self) -> bytes:
         """The chart as PNG at twice its shown size, without a software tag."""
         buf = io.BytesIO()
         with matplotlib.rc_context(_STYLE):
-            self._figure(self.slug).savefig(buf, format="png", dpi=PNG_DPI, metadata={"Software": None})
+            self._figure((WIDTH_IN, HEIGHT_IN)).savefig(buf, format="png", dpi=PNG_DPI, metadata={"Software": None})
         return buf.getvalue()
 
     @property
     def png_size(self) -> tuple[int, int]:
         return round(WIDTH_IN * PNG_DPI), round(HEIGHT_IN * PNG_DPI)
+
+
+def tick(v: float, prefix: str = "") -> str:
+    """An axis label as precise as the ticks need: $82.5 between $80 and $85, never a rounded $82."""
+    body = f"{abs(v):,.2f}".rstrip("0").rstrip(".")
+    return ("-" if v < 0 and body != "0" else "") + prefix + body
+
+
+def is_narrow(fig: Figure) -> bool:
+    return fig.get_figwidth() < WIDTH_IN
+
+
+def wrap(fig: Figure, text: str, width: int) -> str:
+    """A title or source line broken into lines of at most `width` characters on a narrow figure."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)) if is_narrow(fig) else text
+
+
+def axes_rect(fig: Figure, twin: bool = False, legend_rows: int = 1,
+              xlabel: bool = False) -> tuple[float, float, float, float]:
+    """Where the plot sits: room for the title and legend above, the source line (and an axis label) below, a
+    second axis on the right."""
+    if not is_narrow(fig):
+        bottom = 0.2 if xlabel else 0.15
+        return (0.1, bottom, 0.78 if twin else 0.87, 0.81 - bottom)
+    top, left, right = 0.8 - 0.045 * legend_rows, 0.17, 0.78 if twin else 0.96
+    bottom = 0.24 if xlabel else 0.2
+    return (left, bottom, right - left, top - bottom)
+
+
+def frame(fig: Figure, title: str, source: str) -> None:
+    """The title above the plot and the source line below it, wrapped on a narrow figure."""
+    fig.suptitle(wrap(fig, title, 44), x=0.01, y=0.985, ha="left", va="top", fontsize=10, fontweight="bold",
+                 color=INK)
+    fig.text(0.01, 0.015, wrap(fig, source, 78), fontsize=6.8, color=MUTED, ha="left", va="bottom")
 
 
 _ID = re.compile(r'\bid="([^"]+)"')

@@ -12,7 +12,8 @@ from matplotlib.ticker import FuncFormatter
 
 from ..facts.models import FundFacts
 from ..render import longdate, price
-from .figure import (AVERAGE, INFLOW, INK, MARK, MUTED, OUT_HATCH, OUTFLOW, PRICE, SHARES, Chart)
+from .figure import (AVERAGE, INFLOW, INK, MARK, MUTED, OUT_HATCH, OUTFLOW, PRICE, SHARES, Chart, axes_rect, frame,
+                     is_narrow, tick)
 
 MILLION = 1e6
 
@@ -23,10 +24,9 @@ def short_source(path: str) -> str:
     return "/".join(parts[-2:]) if len(parts) > 1 else path
 
 
-def source_line(fig: Figure, facts, *paths: str) -> None:
+def source_line(facts, *paths: str) -> str:
     files = ", ".join(dict.fromkeys(short_source(p) for p in paths if p))
-    text = f"Source: {facts.data_label}" + (f" ({files})" if files else "") + f"; as of {longdate(facts.as_of)}."
-    fig.text(0.01, 0.015, text, fontsize=6.8, color=MUTED, ha="left", va="bottom")
+    return f"Source: {facts.data_label}" + (f" ({files})" if files else "") + f"; as of {longdate(facts.as_of)}."
 
 
 def _dates_axis(ax) -> None:
@@ -40,7 +40,7 @@ def _price_chart(f: FundFacts) -> Chart:
     T = f.ticker
 
     def draw(fig: Figure) -> None:
-        ax = fig.add_axes((0.1, 0.15, 0.87, 0.66))
+        ax = fig.add_axes(axes_rect(fig))
         closes = c.closes.points()
         ax.plot([d for d, _ in closes], [v for _, v in closes], color=PRICE, linewidth=1.3, label="Close")
         avg = c.ma.points()
@@ -66,14 +66,12 @@ def _price_chart(f: FundFacts) -> Chart:
                 lo, hi = min(lo, fact.num), max(hi, fact.num)
         pad = (hi - lo) * 0.08 or 1.0
         ax.set_ylim(lo - pad, hi + pad)
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"${v:,.0f}"))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: tick(v, "$")))
         ax.set_ylabel("Price ($ per share)")
         _dates_axis(ax)
         ax.margins(x=0.01)
         ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2, borderaxespad=0.2)
-        fig.suptitle(f"{T}: closing price, 52 weeks to {longdate(f.as_of)}", x=0.01, y=0.975, ha="left",
-                     fontsize=10, fontweight="bold", color=INK)
-        source_line(fig, f, c.closes.source)
+        frame(fig, f"{T}: closing price, 52 weeks to {longdate(f.as_of)}", source_line(f, c.closes.source))
 
     return Chart("price", f"{T.lower()}-price",
                  f"{T} closing price over the 52 weeks to {longdate(f.as_of)}, with its {c.ma_sessions}-session "
@@ -101,7 +99,8 @@ def _flows_chart(f: FundFacts) -> Chart | None:
     both = len(flows) == 2
 
     def draw(fig: Figure) -> None:
-        ax = fig.add_axes((0.1, 0.15, 0.78, 0.66))
+        entries = 2 * len(flows) + (c.shares is not None)
+        ax = fig.add_axes(axes_rect(fig, c.shares is not None, (entries + 1) // 2 if is_narrow(fig) else 2))
         if both:  # side by side: the estimate filled, the vendor's figure hollow
             _bars(ax, c.flows_est, -0.42, "edge", False)
             _bars(ax, c.flows_vendor, 0.42, "edge", True)
@@ -109,7 +108,7 @@ def _flows_chart(f: FundFacts) -> Chart | None:
             _bars(ax, flows[0], 0.8, "center", flows[0] is c.flows_vendor)
         ax.axhline(0, color=MUTED, linewidth=0.8)
         ax.set_ylabel("Net flow ($ million)")
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: tick(v)))
         _dates_axis(ax)
         handles = []
         for s in flows:
@@ -122,17 +121,18 @@ def _flows_chart(f: FundFacts) -> Chart | None:
             ax2 = ax.twinx()
             pts = c.shares.points()
             line, = ax2.plot([d for d, _ in pts], [v / MILLION for _, v in pts], color=SHARES, linewidth=1.2,
-                             drawstyle="steps-post", label="Shares outstanding (right)")
+                             drawstyle="steps-post",
+                             label="Shares (right)" if is_narrow(fig) else "Shares outstanding (right)")
             ax2.set_ylabel("Shares outstanding (million)")
             ax2.grid(False)
             ax2.spines["right"].set_visible(True)
-            ax2.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.1f}"))
+            ax2.yaxis.set_major_formatter(FuncFormatter(lambda v, _: tick(v)))
             handles.append(line)
-        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=3, borderaxespad=0.2)
+        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2 if is_narrow(fig) else 3,
+                  borderaxespad=0.2)
         ax.margins(x=0.01)
-        fig.suptitle(f"{T}: daily flows and shares outstanding to {longdate(f.as_of)}", x=0.01, y=0.975,
-                     ha="left", fontsize=10, fontweight="bold", color=INK)
-        source_line(fig, f, *(s.source for s in flows))
+        frame(fig, f"{T}: daily flows" + (" and shares outstanding" if c.shares is not None else "")
+              + f" to {longdate(f.as_of)}", source_line(f, *(s.source for s in flows)))
 
     kinds = " and ".join(("estimated" if s is c.flows_est else "vendor-reported") for s in flows)
     return Chart("flows", f"{T.lower()}-flows",

@@ -32,6 +32,7 @@ class Kind:
     default_ticker: Callable[[BaseModel], str | None]
     tables: frozenset[str] = frozenset()  # sections laid out as lines (kept as built, never rewritten)
     digits: dict[str, int] = field(default_factory=dict)  # print precision of claims, by generic fact path
+    boxes: tuple[tuple[str, str], ...] = ()  # (key, template): boxes the HTML page shows beside the text
 
     @property
     def keys(self) -> tuple[str, ...]:
