@@ -28,7 +28,7 @@ from .facts.panel import Panel, latest_date, panel_for
 from .compose import LLMHook, compose, warm_templates
 from .document import to_json
 from .files import write_atomic
-from .publish import FORMATS, render_as
+from .publish import EXTENSIONS, FORMATS, assets, render_as
 from .runs import RunFolder
 from .sources.base import Source
 
@@ -51,7 +51,8 @@ class BatchResult:
 
 
 def _note_row(panel: Panel, source: Source, ticker: str, as_of, window: str, out: Path, formats: tuple[str, ...],
-              template_dir, llm: LLMHook | None, settings: Rules, keep: bool = False) -> dict:
+              template_dir, llm: LLMHook | None, settings: Rules, keep: bool = False,
+              asset_base_url: str | None = None) -> dict:
     row: dict = {"ticker": ticker, "status": "ok", "paths": {}}
     try:
         facts = build_facts(ticker, as_of, window, source, settings=settings, panel=panel)
@@ -66,7 +67,7 @@ def _note_row(panel: Panel, source: Source, ticker: str, as_of, window: str, out
             row["status"] = "failed"
             row["error"] = f"not published: {note.check['unsupported']} unsupported number(s): " + "; ".join(bad)
             return row
-        _write(note, ticker, out, formats, row)
+        _write(note, ticker, out, formats, row, asset_base_url)
     except NotewriterError as err:
         row.update(status="failed", error=str(err))
     except Exception as err:  # a bug in one fund's note must not sink the universe
@@ -74,15 +75,19 @@ def _note_row(panel: Panel, source: Source, ticker: str, as_of, window: str, out
     return row
 
 
-def _write(doc, name: str, out: Path, formats: tuple[str, ...], row: dict) -> None:
-    """Every format of a checked document into the run folder; paths and content hashes into its row."""
+def _write(doc, name: str, out: Path, formats: tuple[str, ...], row: dict, asset_base_url: str | None = None) -> None:
+    """Every format of a checked document into the run folder (an email's chart PNGs beside it); paths and
+    content hashes into its row."""
     row["sha256"] = {}
     for fmt in formats:
-        text = render_as(doc, fmt)
-        path = out / fmt / f"{name}.{fmt}"
+        text = render_as(doc, fmt, asset_base_url)
+        path = out / fmt / f"{name}.{EXTENSIONS.get(fmt, fmt)}"
         write_atomic(path, text)
         row["paths"][fmt] = str(path.relative_to(out))
         row["sha256"][fmt] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        for file_name, data in assets(doc, fmt).items():
+            write_atomic(out / fmt / file_name, data)
+            row.setdefault("assets", {}).setdefault(fmt, []).append(f"{fmt}/{file_name}")
 
 
 # worker state for forked processes: set in the parent before the pool starts, inherited by the children
@@ -111,7 +116,7 @@ def _work_chunk(tickers: list[str]) -> list[dict]:
         if os.getppid() != w["parent"]:
             os._exit(1)  # orphaned: nothing this worker writes could be published
         rows.append(_note_row(w["panel"], w["source"], t, w["as_of"], w["window"], w["out"], w["formats"],
-                              w["template_dir"], w["llm"], w["settings"], w["keep"]))
+                              w["template_dir"], w["llm"], w["settings"], w["keep"], w["asset_base_url"]))
     return rows
 
 
@@ -119,17 +124,22 @@ def run_batch(source: Source, as_of: date | str | None, window: str = "1d", out:
               formats: Iterable[str] = ("md", "json"), jobs: int = 1, template_dir=None, llm: LLMHook | None = None,
               settings: Rules | None = None, tickers: list[str] | None = None, digest: bool = True,
               progress: bool | None = None, on_row: Callable[[dict], None] | None = None,
-              store: str | Path | None = None, auto_approve: bool = False) -> BatchResult:
+              store: str | Path | None = None, auto_approve: bool = False,
+              asset_base_url: str | None = None) -> BatchResult:
     """Notes for every fund (or `tickers`) and the digest, published into `out` as one run (see the README for
     the run folder and the manifest)."""
     formats = tuple(formats)
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise UsageError(f"unknown format(s) {', '.join(unknown)}; expected some of {', '.join(FORMATS)}")
+    if "email" in formats:
+        from .mail import asset_url
+
+        asset_url(asset_base_url)  # a bad URL stops the run before anything is written
     settings = settings or Rules()
     with RunFolder(out) as folder:
         result = _run(folder, source, as_of, window, formats, jobs, template_dir, llm, settings, tickers, digest,
-                      progress, on_row, store is not None)
+                      progress, on_row, store is not None, asset_base_url)
     if store is not None:  # after the run is published: the desk sees what readers see, and the failures
         from .desk.intake import put_drafts
 
@@ -140,7 +150,7 @@ def run_batch(source: Source, as_of: date | str | None, window: str = "1d", out:
 
 def _run(folder: RunFolder, source: Source, as_of, window: str, formats: tuple[str, ...], jobs: int, template_dir,
          llm: LLMHook | None, settings: Rules, tickers: list[str] | None, digest: bool, progress: bool | None,
-         on_row: Callable[[dict], None] | None, keep: bool = False) -> BatchResult:
+         on_row: Callable[[dict], None] | None, keep: bool = False, asset_base_url: str | None = None) -> BatchResult:
     from .pipeline import write_digest
 
     result = BatchResult()
@@ -174,7 +184,7 @@ def _run(folder: RunFolder, source: Source, as_of, window: str, formats: tuple[s
         import multiprocessing as mp
 
         _WORK.update(panel=panel, source=source, as_of=end, window=window, out=out, formats=formats,
-                     template_dir=template_dir, llm=llm, settings=settings, keep=keep)
+                     template_dir=template_dir, llm=llm, settings=settings, keep=keep, asset_base_url=asset_base_url)
         warm_templates(template_dir)  # compiled once here, inherited by every worker
         for fmt in formats:
             (out / fmt).mkdir(parents=True, exist_ok=True)
@@ -197,7 +207,8 @@ def _run(folder: RunFolder, source: Source, as_of, window: str, formats: tuple[s
         from concurrent.futures import ThreadPoolExecutor
 
         def one(t: str) -> dict:
-            return _note_row(panel, source, t, end, window, out, formats, template_dir, llm, settings, keep)
+            return _note_row(panel, source, t, end, window, out, formats, template_dir, llm, settings, keep,
+                             asset_base_url)
 
         with ThreadPoolExecutor(max_workers=llm.max_concurrency) as pool:
             for row in pool.map(one, todo):
@@ -205,7 +216,8 @@ def _run(folder: RunFolder, source: Source, as_of, window: str, formats: tuple[s
                 bar.update(1)
     else:
         for t in todo:
-            rows.append(_note_row(panel, source, t, end, window, out, formats, template_dir, llm, settings, keep))
+            rows.append(_note_row(panel, source, t, end, window, out, formats, template_dir, llm, settings, keep,
+                                  asset_base_url))
             bar.update(1)
     bar.close()
     result.timings["notes"] = time.perf_counter() - t2
@@ -224,7 +236,7 @@ def _run(folder: RunFolder, source: Source, as_of, window: str, formats: tuple[s
             if keep:
                 drow["_document"] = to_json(dg)
             if dg.check["ok"]:  # checked first: nothing unsupported is written
-                _write(dg, "digest", out, formats, drow)
+                _write(dg, "digest", out, formats, drow, asset_base_url)
             else:
                 bad = [f"{x['text']!r}: {x['reason']}" for x in dg.check["findings"] if not x.get("matched")]
                 drow.update(status="failed", error=f"not published: {dg.check['unsupported']} unsupported "

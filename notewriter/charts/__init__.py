@@ -13,15 +13,21 @@ from .fund import fund_charts
 from .digest import digest_charts
 
 
+_RECENT: list[tuple[object, list[Chart]]] = []  # the last few documents' charts: each format draws them once
+
+
 def charts_for(facts) -> list[Chart]:
     """The charts of a fund note's or a digest's facts (none for other kinds)."""
     from ..facts.models import DigestFacts, FundFacts
 
-    if isinstance(facts, FundFacts):
-        return fund_charts(facts)
-    if isinstance(facts, DigestFacts):
-        return digest_charts(facts)
-    return []
+    for seen, charts in _RECENT:
+        if seen is facts:
+            return charts
+    charts = (fund_charts(facts) if isinstance(facts, FundFacts) else
+              digest_charts(facts) if isinstance(facts, DigestFacts) else [])
+    _RECENT.insert(0, (facts, charts))
+    del _RECENT[4:]
+    return charts
 
 
 __all__ = ["Chart", "charts_for", "digest_charts", "fund_charts"]
