@@ -40,6 +40,7 @@ body{margin:0;padding:0;background:#f3f3f0}
 .content .key td.box{border:0;padding:8px 12px;font-family:Arial,Helvetica,sans-serif;font-size:14px}
 .content .key table{width:100%}
 .content .key td,.content .key th{border:0;border-bottom:1px solid #e2e2dc;padding:4px 2px;font-family:Arial,Helvetica,sans-serif}
+.content .key .box td:last-child{text-align:right;white-space:nowrap;font-weight:bold}
 .content .key ul{margin:4px 0;padding-left:18px;color:#444444;font-size:13px}
 .content .key p{margin:8px 0 2px}
 .content img{display:block;border:0;outline:none;width:100%;max-width:600px;height:auto;margin:12px 0}
@@ -107,7 +108,7 @@ def to_eml(doc: Document, text: str) -> str:
     chart PNGs attached by Content-ID. Byte for byte the same for the same document (no date, no message id,
     boundaries from the content)."""
     html_text = email_html(doc, lambda c: f"cid:{_cid(c)}")
-    msg = EmailMessage(policy=policy.default.clone(linesep="\n"))
+    msg = EmailMessage(policy=policy.default)
     msg["Subject"] = md_unescape(doc.title)
     msg["X-Unsent"] = "1"  # mail programs open it as a draft to send
     msg.set_content(text, cte="quoted-printable")
@@ -119,4 +120,5 @@ def to_eml(doc: Document, text: str) -> str:
     digest = hashlib.sha256(text.encode() + html_text.encode()).hexdigest()[:24]
     for i, p in enumerate(m for m in msg.walk() if m.is_multipart()):
         p.set_boundary(f"notewriter-{i}-{digest}")
-    return msg.as_string()
+    # bodies are encoded in lines of 76; the subject is written on one line, not folded before its first word
+    return msg.as_string(policy=policy.default.clone(linesep="\n", max_line_length=998))

@@ -24,7 +24,7 @@ def digest_charts(d: DigestFacts) -> list[Chart]:
         values = [r.net_usd.num / MILLION for r in rows]
         inflow = [r.net_usd.num > 0 for r in rows]
         bars = ax.barh(y, values, height=0.7, color=[INFLOW if i else OUTFLOW for i in inflow],
-                       edgecolor=[INFLOW if i else OUTFLOW for i in inflow], linewidth=0.3)
+                       edgecolor=[INFLOW if i else "white" for i in inflow], linewidth=0.3)  # hatch in white
         for bar, i in zip(bars, inflow):
             bar.set_hatch(None if i else OUT_HATCH)
         ax.set_yticks(y, [r.ticker for r in rows], color=INK)
@@ -41,7 +41,7 @@ def digest_charts(d: DigestFacts) -> list[Chart]:
         ax.set_xlabel("Net flow ($ million)")
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: tick(v)))
         ax.legend(handles=[Patch(facecolor=INFLOW, edgecolor=INFLOW, label="Inflow"),
-                           Patch(facecolor=OUTFLOW, edgecolor=OUTFLOW, hatch=OUT_HATCH, label="Outflow")],
+                           Patch(facecolor=OUTFLOW, edgecolor="white", hatch=OUT_HATCH, label="Outflow")],
                   loc="lower right")
         frame(fig, f"Largest net flows of the {period} to {longdate(d.as_of)}",
               source_line(d, *sorted({r.net_usd.source for r in rows})))

@@ -78,6 +78,11 @@ def _price_chart(f: FundFacts) -> Chart:
                  "average and the 52-week high and low", draw)
 
 
+def _edge(colour: str, hatch: str | None, hollow: bool) -> str:
+    """A hatch is drawn in the edge colour: white on a filled bar, the bar's colour on a hollow one."""
+    return "white" if hatch and not hollow else colour
+
+
 def _bars(ax, series, width: float, align: str, hollow: bool) -> None:
     pts = series.points()
     for sign, colour, hatch in ((1, INFLOW, None), (-1, OUTFLOW, OUT_HATCH)):
@@ -86,7 +91,8 @@ def _bars(ax, series, width: float, align: str, hollow: bool) -> None:
             continue
         x = [d for d, _ in chosen]
         ax.bar(x, [v / MILLION for _, v in chosen], width=width, align=align,
-               color="white" if hollow else colour, edgecolor=colour, linewidth=0.8 if hollow else 0.3,
+               color="white" if hollow else colour, edgecolor=_edge(colour, hatch, hollow),
+               linewidth=0.8 if hollow else 0.3,
                hatch=hatch)
 
 
@@ -115,7 +121,8 @@ def _flows_chart(f: FundFacts) -> Chart | None:
             hollow = s is c.flows_vendor
             what = "estimated" if s is c.flows_est else "vendor"
             handles += [Patch(facecolor="white" if hollow else INFLOW, edgecolor=INFLOW, label=f"Inflow ({what})"),
-                        Patch(facecolor="white" if hollow else OUTFLOW, edgecolor=OUTFLOW, hatch=OUT_HATCH,
+                        Patch(facecolor="white" if hollow else OUTFLOW, edgecolor=_edge(OUTFLOW, OUT_HATCH, hollow),
+                              hatch=OUT_HATCH,
                               label=f"Outflow ({what})")]
         if c.shares is not None:
             ax2 = ax.twinx()
