@@ -151,3 +151,25 @@ def test_batch_writes_email_and_eml_with_the_images_in_the_manifest(tmp_path):
     digest = rows[-1]
     assert digest["assets"] == {"email": ["email/digest-leaderboard.png"]}
     assert f'src="{BASE}digest-leaderboard.png"' in (tmp_path / "email" / "digest.html").read_text()
+
+
+def test_real_data_notes_carry_charts_and_their_email_passes_the_check(market):
+    import csv
+
+    source = open_source(market)
+    for ticker in source.funds():
+        note = write_note(ticker, "2026-04-02", "1w", source)
+        if not note.check["ok"]:
+            continue  # not published, so neither page is written (the batch tests cover that path)
+        page = render_as(note, "html")
+        assert f'<figure id="{ticker.lower()}-price">' in page, ticker
+        mail = render_as(note, "email", BASE)
+        assert len(mail.encode("utf-8")) < LIMIT, ticker
+        report = check_note(mail, note.facts_document(), ticker)
+        assert report.ok, (ticker, [f"{f.text}: {f.reason}" for f in report.unsupported])
+        with open(market / "prices" / f"{ticker}.csv", newline="", encoding="utf-8") as fh:
+            closes = {r["Date"][:10]: float(r["Close"]) for r in csv.DictReader(fh)}
+        drawn = note.facts.charts.closes
+        last = drawn.dates[-1].isoformat()
+        assert last == note.facts.as_of.isoformat() and max(closes) >= last
+        assert drawn.values[-1] == pytest.approx(closes[last]), ticker  # the chart's last point is that day's close
