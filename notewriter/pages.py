@@ -23,7 +23,8 @@ border:1px solid #d8d8d2;border-radius:4px;padding:.6rem .9rem}.key table{width:
 .key ul{margin:.2rem 0;padding-left:1.2rem;color:#444;font-size:14px}
 figure .narrow{display:none}
 @media (max-width:600px){body{margin:1rem auto;font-size:15px}h1{font-size:1.25rem}.key{font-size:14px}
-figure .wide{display:none}figure .narrow{display:block}}"""
+figure .wide{display:none}figure .narrow{display:block}
+}"""
 
 
 def svg_figure(chart: Chart) -> str:

@@ -101,6 +101,11 @@ def test_the_cli_writes_the_email_beside_its_images_and_the_check_passes(tmp_pat
     assert run("facts", "IJR", "--as-of", AS_OF, "--out", str(tmp_path / "f.json")).returncode == 0
     checked = run("check", str(out), "--facts", str(tmp_path / "f.json"))
     assert checked.returncode == 0 and checked.stdout.rstrip().endswith(" 0 unsupported"), checked.stdout
+    eml = tmp_path / "ijr.eml"
+    assert run("write", "IJR", "--as-of", AS_OF, "--format", "eml", "--out", str(eml)).returncode == 0
+    from_eml = run("check", str(eml), "--facts", str(tmp_path / "f.json"))
+    # the message's HTML part is read: the same numbers as the email page's, key figures included
+    assert from_eml.returncode == 0 and from_eml.stdout.splitlines()[-1] == checked.stdout.splitlines()[-1]
     # an email needs a place for its images, and a base URL must be a web address
     assert run("write", "IJR", "--format", "email").returncode == 2
     bad = run("write", "IJR", "--format", "email", "--asset-base-url", "javascript:alert(1)//", "--out",
