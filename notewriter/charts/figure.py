@@ -9,10 +9,8 @@ from functools import cached_property
 from typing import Callable
 
 import matplotlib
-
-matplotlib.use("Agg")  # no display, and the same pixels on every machine
-
-from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
 WIDTH_IN, HEIGHT_IN = 6.4, 3.6   # inches; 640 x 360 CSS pixels at the SVG's 100 per inch
 NARROW_IN = (4.0, 4.2)           # the same chart laid out for a phone's width
@@ -46,6 +44,7 @@ class Chart:
 
     def _figure(self, size: tuple[float, float]) -> Figure:
         fig = Figure(figsize=size, dpi=SVG_DPI)
+        FigureCanvasAgg(fig)  # drawn by Agg (no display, no pyplot state), whatever backend the process chose
         self.draw(fig)
         return fig
 
