@@ -28,7 +28,7 @@ from .facts.panel import Panel, latest_date, panel_for
 from .compose import LLMHook, compose, warm_templates
 from .document import to_json
 from .files import write_atomic, write_staged
-from .publish import FORMATS, render_as
+from .publish import EXTENSIONS, FORMATS, assets, render_as
 from .runs import RunFolder
 from .sources.base import Source
 from .stages import stage
@@ -53,7 +53,7 @@ class BatchResult:
 
 def _note_row(panel: Panel, source: Source, ticker: str, as_of, window: str, out: Path | None,
               formats: tuple[str, ...], template_dir, llm: LLMHook | None, settings: Rules,
-              keep: bool = False, track=None) -> dict:
+              keep: bool = False, track=None, asset_base_url: str | None = None) -> dict:
     """A fund's manifest row, its files written into `out` (or, with None, kept in the row's "_files" for
     the process that writes the run folder)."""
     row: dict = {"ticker": ticker, "status": "ok", "paths": {}}
@@ -76,7 +76,7 @@ def _note_row(panel: Panel, source: Source, ticker: str, as_of, window: str, out
             row["error"] = f"not published: {note.check['unsupported']} unsupported number(s): " + "; ".join(bad)
             return row
         with stage("write"):
-            _write(note, ticker, out, formats, row)
+            _write(note, ticker, out, formats, row, asset_base_url)
     except NotewriterError as err:
         row.update(status="failed", error=str(err))
     except Exception as err:  # a bug in one fund's note must not sink the universe
@@ -84,19 +84,27 @@ def _note_row(panel: Panel, source: Source, ticker: str, as_of, window: str, out
     return row
 
 
-def _write(doc, name: str, out: Path | None, formats: tuple[str, ...], row: dict) -> None:
-    """Every format of a checked document into the run folder (or into the row's "_files" when `out` is
-    None); paths and content hashes into its row."""
+def _write(doc, name: str, out: Path | None, formats: tuple[str, ...], row: dict,
+           asset_base_url: str | None = None) -> None:
+    """Every format of a checked document into the run folder, an email's chart PNGs beside it (or into the
+    row's "_files" when `out` is None); paths and content hashes into its row."""
     row["sha256"] = {}
     for fmt in formats:
-        text = render_as(doc, fmt)
-        relative = f"{fmt}/{name}.{fmt}"
-        if out is None:
-            row.setdefault("_files", {})[relative] = text
-        else:
-            write_staged(out / relative, text)
+        text = render_as(doc, fmt, asset_base_url)
+        relative = f"{fmt}/{name}.{EXTENSIONS.get(fmt, fmt)}"
+        _put(out, relative, text, row)
         row["paths"][fmt] = relative
         row["sha256"][fmt] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        for file_name, data in assets(doc, fmt).items():
+            _put(out, f"{fmt}/{file_name}", data, row)
+            row.setdefault("assets", {}).setdefault(fmt, []).append(f"{fmt}/{file_name}")
+
+
+def _put(out: Path | None, relative: str, data: str | bytes, row: dict) -> None:
+    if out is None:
+        row.setdefault("_files", {})[relative] = data
+    else:
+        write_staged(out / relative, data)
 
 
 # worker state for forked processes: set in the parent before the pool starts, inherited by the children
@@ -125,7 +133,8 @@ def _work_chunk(tickers: list[str]) -> list[dict]:
         if os.getppid() != w["parent"]:
             os._exit(1)  # orphaned: nothing this worker writes could be published
         rows.append(_note_row(w["panel"], w["source"], t, w["as_of"], w["window"], w["out"], w["formats"],
-                              w["template_dir"], w["llm"], w["settings"], w["keep"], w["track"]))
+                              w["template_dir"], w["llm"], w["settings"], w["keep"], w["track"],
+                              w["asset_base_url"]))
     return rows
 
 
@@ -134,7 +143,8 @@ def run_batch(source: Source, as_of: date | str | None, window: str = "1d", out:
               settings: Rules | None = None, tickers: list[str] | None = None, digest: bool = True,
               progress: bool | None = None, on_row: Callable[[dict], None] | None = None,
               store: str | Path | None = None, auto_approve: bool = False, executor: str = "local",
-              scheduler: str | None = None, track_store: str | Path | None = None) -> BatchResult:
+              scheduler: str | None = None, track_store: str | Path | None = None,
+              asset_base_url: str | None = None) -> BatchResult:
     """Notes for every fund (or `tickers`) and the digest, published into `out` as one run (see the README for
     the run folder and the manifest). `executor="dask"` computes the notes on a Dask cluster (`scheduler`, or
     a LocalCluster of `jobs` workers) and writes the same files."""
@@ -146,10 +156,14 @@ def run_batch(source: Source, as_of: date | str | None, window: str = "1d", out:
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise UsageError(f"unknown format(s) {', '.join(unknown)}; expected some of {', '.join(FORMATS)}")
+    if "email" in formats:
+        from .mail import asset_url
+
+        asset_url(asset_base_url)  # a bad URL stops the run before anything is written
     settings = settings or Rules()
     with RunFolder(out) as folder:
         result = _run(folder, source, as_of, window, formats, jobs, template_dir, llm, settings, tickers, digest,
-                      progress, on_row, store is not None, track_store, (executor, scheduler))
+                      progress, on_row, store is not None, track_store, (executor, scheduler), asset_base_url)
     if store is not None:  # after the run is published: the desk sees what readers see, and the failures
         from .desk.intake import put_drafts
 
@@ -161,7 +175,7 @@ def run_batch(source: Source, as_of: date | str | None, window: str = "1d", out:
 def _run(folder: RunFolder, source: Source, as_of, window: str, formats: tuple[str, ...], jobs: int, template_dir,
          llm: LLMHook | None, settings: Rules, tickers: list[str] | None, digest: bool, progress: bool | None,
          on_row: Callable[[dict], None] | None, keep: bool = False, track=None,
-         executor: tuple[str, str | None] = ("local", None)) -> BatchResult:
+         executor: tuple[str, str | None] = ("local", None), asset_base_url: str | None = None) -> BatchResult:
     from .pipeline import write_digest
 
     result = BatchResult()
@@ -195,7 +209,8 @@ def _run(folder: RunFolder, source: Source, as_of, window: str, formats: tuple[s
         from .distributed import run_notes
 
         rows = run_notes(_note_row, source, end, window, formats, template_dir, settings, keep, todo, executor[1],
-                         jobs, bar.update, track=str(track) if track is not None else None)
+                         jobs, bar.update, track=str(track) if track is not None else None,
+                         asset_base_url=asset_base_url)
         for row in rows:  # the client writes the run folder, as the local batch's workers do
             for relative, text in row.pop("_files", {}).items():
                 write_staged(out / relative, text)
@@ -203,7 +218,8 @@ def _run(folder: RunFolder, source: Source, as_of, window: str, formats: tuple[s
         import multiprocessing as mp
 
         _WORK.update(panel=panel, source=source, as_of=end, window=window, out=out, formats=formats,
-                     template_dir=template_dir, llm=llm, settings=settings, keep=keep, track=track)
+                     template_dir=template_dir, llm=llm, settings=settings, keep=keep, track=track,
+                     asset_base_url=asset_base_url)
         warm_templates(template_dir)  # compiled once here, inherited by every worker
         for fmt in formats:
             (out / fmt).mkdir(parents=True, exist_ok=True)
@@ -226,7 +242,8 @@ def _run(folder: RunFolder, source: Source, as_of, window: str, formats: tuple[s
         from concurrent.futures import ThreadPoolExecutor
 
         def one(t: str) -> dict:
-            return _note_row(panel, source, t, end, window, out, formats, template_dir, llm, settings, keep, track)
+            return _note_row(panel, source, t, end, window, out, formats, template_dir, llm, settings, keep, track,
+                             asset_base_url)
 
         with ThreadPoolExecutor(max_workers=llm.max_concurrency) as pool:
             for row in pool.map(one, todo):
@@ -235,7 +252,7 @@ def _run(folder: RunFolder, source: Source, as_of, window: str, formats: tuple[s
     else:
         for t in todo:
             rows.append(_note_row(panel, source, t, end, window, out, formats, template_dir, llm, settings, keep,
-                                  track))
+                                  track, asset_base_url))
             bar.update(1)
     bar.close()
     result.timings["notes"] = time.perf_counter() - t2
@@ -254,7 +271,7 @@ def _run(folder: RunFolder, source: Source, as_of, window: str, formats: tuple[s
             if keep:
                 drow["_document"] = to_json(dg)
             if dg.check["ok"]:  # checked first: nothing unsupported is written
-                _write(dg, "digest", out, formats, drow)
+                _write(dg, "digest", out, formats, drow, asset_base_url)
             else:
                 bad = [f"{x['text']!r}: {x['reason']}" for x in dg.check["findings"] if not x.get("matched")]
                 drow.update(status="failed", error=f"not published: {dg.check['unsupported']} unsupported "

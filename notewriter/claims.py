@@ -183,6 +183,9 @@ class Node:
         self._model, self._path, self._claims = model, path, claims
 
     def __getattr__(self, name: str):
+        field = type(self._model).model_fields.get(name)
+        if field is not None and field.exclude:  # not in the facts document (a chart's daily series): no claim
+            raise AttributeError(f"{name} is not for templates: it is not in the facts document")
         value = getattr(self._model, name)
         if callable(value) and not isinstance(value, BaseModel):
             return self._method(value)

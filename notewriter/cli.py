@@ -13,7 +13,7 @@ from .cli_base import Group, _emit, _fail, handle_errors
 from .cli_track import track_store_option
 
 WINDOWS = click.Choice(["1d", "1w", "1m", "ytd"])
-FORMATS = click.Choice(["md", "html", "json", "txt"])
+FORMATS = click.Choice(["md", "html", "json", "txt", "email", "eml"])
 
 
 def _templates_default(ctx, param, value):
@@ -124,6 +124,26 @@ def _as_of(value: str | None, option: str = "--as-of"):
         raise UsageError(f"{option}: expected a date YYYY-MM-DD, got {value!r}") from None
 
 
+_ASSET_OPTION = click.option(
+    "--asset-base-url", default=None, metavar="URL",
+    help="With --format email: the http(s) URL the chart PNGs are served from (default: beside the page).")
+
+
+def _publish(doc, fmt: str, out: Path | None, asset_base_url: str | None) -> None:
+    """Write the document; an email's chart PNGs go beside it (so it needs --out)."""
+    from .errors import UsageError
+    from .files import write_atomic
+    from .publish import assets, render_as
+
+    if fmt == "email" and out is None:
+        raise UsageError("--format email writes its chart images beside the page: give --out FILE")
+    if fmt != "email" and asset_base_url is not None:
+        raise UsageError("--asset-base-url goes with --format email")
+    _emit(render_as(doc, fmt, asset_base_url), out)
+    for name, data in assets(doc, fmt).items():
+        write_atomic(out.parent / name, data)
+
+
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="notewriter")
 def main() -> None:
@@ -141,16 +161,16 @@ def store_options(fn):
 @note_options
 @click.option("--format", "fmt", type=FORMATS, default="md", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write here, not stdout.")
+@_ASSET_OPTION
 @llm_options
 @source_options
 @store_options
 @track_store_option
 @handle_errors
-def write(ticker, as_of, window, data, template_dir, fmt, out, llm, llm_model, llm_base_url, llm_timeout,
-          source_kind, offline, cache_dir, store_path, auto_approve, track_store):
+def write(ticker, as_of, window, data, template_dir, fmt, out, asset_base_url, llm, llm_model, llm_base_url,
+          llm_timeout, source_kind, offline, cache_dir, store_path, auto_approve, track_store):
     """Write a note about one fund."""
     from .pipeline import write_note
-    from .publish import render_as
 
     source, as_of = _open_source([ticker], _as_of(as_of), data, source_kind, offline, cache_dir)
     note = write_note(ticker, as_of, window, source, template_dir=template_dir,
@@ -163,7 +183,7 @@ def write(ticker, as_of, window, data, template_dir, fmt, out, llm, llm_model, l
         (doc_id, number), = put_drafts(store_path, [to_json(note)], source, note.as_of, auto_approve=auto_approve)
         click.echo(f"notewriter: stored as document {doc_id}, version {number}, in {store_path}", err=True)
     note.require_supported()
-    _emit(render_as(note, fmt), out)
+    _publish(note, fmt, out, asset_base_url)
 
 
 @main.command()
@@ -283,20 +303,20 @@ def import_flows(path, cache_dir):
               help="Folder whose templates override the shipped ones (default: $NOTEWRITER_TEMPLATES).")
 @click.option("--format", "fmt", type=FORMATS, default="md", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write here, not stdout.")
+@_ASSET_OPTION
 @source_options
 @llm_options
 @handle_errors
-def digest(as_of, window, data, template_dir, fmt, out, source_kind, offline, cache_dir, llm, llm_model,
-           llm_base_url, llm_timeout):
+def digest(as_of, window, data, template_dir, fmt, out, asset_base_url, source_kind, offline, cache_dir, llm,
+           llm_model, llm_base_url, llm_timeout):
     """Write the daily flows digest: leaderboard, headline rotation, its historical analog."""
     from .pipeline import write_digest
-    from .publish import render_as
 
     source, as_of = _open_source(None, _as_of(as_of), data, source_kind, offline, cache_dir)
     dg = write_digest(source, as_of, window, template_dir, llm=_llm_hook(llm, llm_model, llm_base_url, llm_timeout))
     _warn_run(dg)
     dg.require_supported()
-    _emit(render_as(dg, fmt), out)
+    _publish(dg, fmt, out, asset_base_url)
 
 
 @main.command()
@@ -307,7 +327,9 @@ def digest(as_of, window, data, template_dir, fmt, out, source_kind, offline, ca
 @click.option("--window", type=WINDOWS, default="1d", show_default=True, help="Flow window.")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the notes, the digest and manifest.jsonl.")
-@click.option("--formats", default="md,json", show_default=True, help="Comma-separated: md, html, json, txt.")
+@click.option("--formats", default="md,json", show_default=True,
+              help="Comma-separated: md, html, json, txt, email, eml.")
+@_ASSET_OPTION
 @click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
               help="Worker processes (with --executor dask and no --scheduler: the LocalCluster's workers).")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
@@ -322,8 +344,9 @@ def digest(as_of, window, data, template_dir, fmt, out, source_kind, offline, ca
 @store_options
 @track_store_option
 @handle_errors
-def batch(data, as_of, window, out_dir, formats, jobs, executor, scheduler, template_dir, source_kind, offline,
-          cache_dir, llm, llm_model, llm_base_url, llm_timeout, store_path, auto_approve, track_store):
+def batch(data, as_of, window, out_dir, formats, asset_base_url, jobs, executor, scheduler, template_dir,
+          source_kind, offline, cache_dir, llm, llm_model, llm_base_url, llm_timeout, store_path, auto_approve,
+          track_store):
     """Write a note for every fund plus the digest; exit 1 if any failed (see manifest.jsonl)."""
     from .batch import run_batch
 
@@ -332,7 +355,7 @@ def batch(data, as_of, window, out_dir, formats, jobs, executor, scheduler, temp
                        formats=[f.strip() for f in formats.split(",") if f.strip()], jobs=jobs,
                        template_dir=template_dir, llm=_llm_hook(llm, llm_model, llm_base_url, llm_timeout),
                        store=store_path, auto_approve=auto_approve, executor=executor, scheduler=scheduler,
-                       track_store=track_store)
+                       track_store=track_store, asset_base_url=asset_base_url)
     for row in result.failed:
         click.echo(f"notewriter: {row['ticker']} failed: {row.get('error')}", err=True)
     if result.digest is not None and result.digest["status"] != "ok":

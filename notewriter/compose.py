@@ -11,6 +11,7 @@ import jinja2
 from . import claims as claims_mod
 from . import kinds, render
 from .check import check_note, section_checker
+from .check.index import FactIndex
 from .config import Rules
 from .document import Document, Section, Span, facts_document
 from .errors import UsageError
@@ -37,6 +38,8 @@ def warm_templates(template_dir: str | Path | None = None) -> None:
             environment(template_dir, prose=key not in kind.tables).get_template(kind.template_for(key))
         environment(template_dir, prose=True).get_template(kind.footer)
         environment(template_dir).get_template(kind.layout)
+        for _, name in kind.boxes:
+            environment(template_dir).get_template(name)
 
 
 def draft(kind: kinds.Kind, facts, claims: dict, rules: Rules, template_dir=None) -> tuple[dict[str, str], dict]:
@@ -98,15 +101,28 @@ def _compose(facts, kind, template_dir, llm, rules) -> Document:
             sentiment=claims_mod.tree(sentiment, claims, "sentiment"), footer=render.Markdown(footer))
         markdown, marks = render.unmark(_tidy_markdown(layout))
     with stage("check"):
-        report = check_note(markdown, facts_document(facts, sentiment, ticker), ticker)
+        index = FactIndex.from_doc(facts_document(facts, sentiment, ticker))  # for the note and its boxes
+        report = check_note(markdown, index, ticker)
     spans = _spans(marks, report, claims)
     sections = tuple(_sections(kind, plain, origins, markdown, spans))
     printed = list(dict.fromkeys(s.claim for s in spans))
+    with stage("check"):
+        boxes = _boxes(kind, ctx, template_dir, index, ticker)
     return Document(kind=kind.name, subjects=kind.subjects(facts), as_of=facts.as_of, window=facts.window,
                     title=render.unmark(title)[0], sections=sections, footer=render.unmark(footer)[0], facts=facts,
                     claims=tuple(claims[c] for c in printed), spans=tuple(spans), sentiment=sentiment,
                     markdown=markdown, check=report.as_dict(), rules=rules.model_dump(mode="json"), run=run,
-                    calls=kind.calls(facts, ctx, sentiment) if kind.calls is not None else ())
+                    calls=kind.calls(facts, ctx, sentiment) if kind.calls is not None else (), boxes=boxes)
+
+
+def _boxes(kind, ctx: dict, template_dir, index: FactIndex, ticker: str | None) -> dict[str, str]:
+    """The kind's boxes as Markdown; a box with a number the checker cannot trace is left out."""
+    out = {}
+    for key, name in kind.boxes:
+        text = render.unmark(_tidy_markdown(environment(template_dir).get_template(name).render(**ctx)))[0]
+        if text.strip() and check_note(text, index, ticker).ok:
+            out[key] = text
+    return out
 
 
 def _spans(marks: list[tuple[int, int, str]], report, claims: dict) -> list[Span]:

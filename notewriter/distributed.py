@@ -48,12 +48,12 @@ def _panel(root: str, end: pd.Timestamp, window: str, settings: Rules):
 
 def notes_task(note_row: Callable[..., dict], tickers: list[str], root: str, end: pd.Timestamp, window: str,
                formats: tuple[str, ...], template_dir: str | None, settings: Rules, keep: bool,
-               track: str | None = None) -> list[dict]:
+               track: str | None = None, asset_base_url: str | None = None) -> list[dict]:
     """One partition's manifest rows, each with its rendered files under "_files" (path -> text), made by
     the batch's own `note_row` (passed in, so this module does not import the batch that imports it)."""
     source, panel = _panel(root, end, window, settings)
-    return [note_row(panel, source, t, end, window, None, formats, template_dir, None, settings, keep, track)
-            for t in tickers]
+    return [note_row(panel, source, t, end, window, None, formats, template_dir, None, settings, keep, track,
+                     asset_base_url) for t in tickers]
 
 
 def _client(scheduler: str | None, workers: int):
@@ -72,7 +72,8 @@ def _client(scheduler: str | None, workers: int):
 
 def run_notes(note_row: Callable[..., dict], source, end: pd.Timestamp, window: str, formats: tuple[str, ...], template_dir, settings: Rules,
               keep: bool, todo: list[str], scheduler: str | None, workers: int,
-              done: Callable[[int], None], track: str | None = None) -> list[dict]:
+              done: Callable[[int], None], track: str | None = None,
+              asset_base_url: str | None = None) -> list[dict]:
     """The rows of `todo`, in its order, computed on a Dask cluster (`track`: a track store whose records the
     notes cite, at the same path on every worker)."""
     root = getattr(source, "root", None)
@@ -88,7 +89,8 @@ def run_notes(note_row: Callable[..., dict], source, end: pd.Timestamp, window: 
         parts = [todo[i:i + size] for i in range(0, len(todo), size)]
         args = (str(Path(root).resolve()), end, window, formats,
                 str(template_dir) if template_dir is not None else None, settings, keep)
-        futures = [client.submit(notes_task, note_row, part, *args, track, pure=False) for part in parts]
+        futures = [client.submit(notes_task, note_row, part, *args, track, asset_base_url, pure=False)
+                   for part in parts]
         results: dict = {}
         for future in as_completed(futures):
             rows = future.result()

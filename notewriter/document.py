@@ -54,6 +54,9 @@ class Document(BaseModel):
     rules: dict[str, Any] = {}
     run: dict[str, Any] = {}
     calls: tuple[NoteCall, ...] = ()
+    # Markdown of the boxes an HTML page shows beside the text (the key figures), each checked like the text;
+    # not part of the JSON document
+    boxes: dict[str, str] = {}
 
     @property
     def ticker(self) -> str | None:

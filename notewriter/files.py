@@ -39,15 +39,16 @@ def write_atomic(path: str | os.PathLike, data: str | bytes, *, fsync: bool = Fa
     return path
 
 
-def write_staged(path: str | os.PathLike, data: str) -> None:
+def write_staged(path: str | os.PathLike, data: str | bytes) -> None:
     """Write a file of a staged run folder (runs.py): nobody reads the folder until the whole run is
     published by one rename, so the file needs no temporary name of its own; an interrupted run's folder
-    is removed whole by the next run."""
+    is removed whole by the next run. Text is written as UTF-8, as it is."""
     path = Path(path)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
     try:
-        fh = open(path, "w", encoding="utf-8", newline="")
+        fh = open(path, "wb")
     except FileNotFoundError:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(path, "w", encoding="utf-8", newline="")
+        fh = open(path, "wb")
     with fh:
-        fh.write(data)
+        fh.write(payload)

@@ -8,47 +8,22 @@ the JSON keeps them as string data that cannot close a `<script>` block it is em
 
 from __future__ import annotations
 
-import html
 import re
 
-from markdown_it import MarkdownIt
-
 from .document import Document, to_json
-from .render import md_unescape
+from .markup import CSP, MD as _MD, markdown_it as _markdown_it, page  # noqa: F401  (CSP and the renderer are
+#                                                                       imported from here too)
 
-FORMATS = ("md", "html", "txt", "json")
-
-_CSS = """body{font:16px/1.55 Georgia,serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
-h1{font-size:1.5rem;line-height:1.3}h2{font-size:1.1rem;margin-top:1.6rem;border-bottom:1px solid #ddd}
-table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .6rem;text-align:left}
-hr{border:0;border-top:1px solid #ccc;margin-top:2rem}p:last-child{color:#555;font-size:.9rem}"""
-
-
-# The page loads nothing and runs nothing: no scripts, frames, fonts, images, media or connections; inline
-# style (the one <style> block) is all it allows. Forms and <base> are refused too.
-CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
-
-
-def _markdown_it() -> MarkdownIt:
-    """CommonMark with tables, and no links, images, autolinks, link definitions or raw HTML at all: a note
-    has none of its own, so whatever looks like one is printed as the text it is."""
-    return (MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
-            .disable(["link", "image", "autolink", "html_inline", "html_block", "reference"]))
-
-
-_MD = _markdown_it()
+FORMATS = ("md", "html", "txt", "json", "email", "eml")
+# the file name ending of each format (an email is an HTML file)
+EXTENSIONS = {"email": "html"}
 
 
 def to_html(markdown: str, title: str) -> str:
     """Standalone HTML; raw HTML in the Markdown (e.g. a vendor string with <script>) is escaped, never run,
     and no link or image is made from it; a strict Content-Security-Policy refuses any script or remote
     resource besides. `title` is the document's (Markdown) title."""
-    body = _MD.render(markdown)
-    return (f"<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            f"<meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">\n"
-            f"<meta name=\"referrer\" content=\"no-referrer\">\n"
-            f"<title>{html.escape(md_unescape(title))}</title>\n<style>{_CSS}</style>\n</head>\n"
-            f"<body>\n{body}</body>\n</html>\n")
+    return page(title, _MD.render(markdown))
 
 
 # A backslash escape of the Markdown, hidden while the text writer reads the markup around it: each
@@ -96,14 +71,34 @@ def _json_for_embedding(text: str) -> str:
     return text
 
 
-def render_as(doc: Document, fmt: str) -> str:
-    """A document of any kind in one output format."""
+def render_as(doc: Document, fmt: str, asset_base_url: str | None = None) -> str:
+    """A document of any kind in one output format. `email` refers to its chart PNGs (`assets`) under
+    `asset_base_url`, or beside it when None; `eml` carries them."""
     if fmt == "md":
         return doc.markdown
     if fmt == "html":
-        return to_html(doc.markdown, doc.title)
+        from .pages import note_page
+
+        return note_page(doc)
     if fmt == "txt":
         return to_text(doc.markdown)
     if fmt == "json":
         return _json_for_embedding(to_json(doc))
+    if fmt == "email":
+        from .mail import asset_url, email_html
+
+        return email_html(doc, asset_url(asset_base_url))
+    if fmt == "eml":
+        from .mail import to_eml
+
+        return to_eml(doc, to_text(doc.markdown))
     raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+
+
+def assets(doc: Document, fmt: str) -> dict[str, bytes]:
+    """Files a format's output refers to and that go beside it (an email's chart PNGs), by file name."""
+    if fmt != "email":
+        return {}
+    from .mail import images
+
+    return images(doc)

@@ -294,7 +294,9 @@ def _numbers_reached(node, where: str = "f") -> list[str]:
     if isinstance(node, C.Claim):
         return bad
     if isinstance(node, C.Node):
-        for name in type(node._model).model_fields:
+        for name, field in type(node._model).model_fields.items():
+            if field.exclude:  # refused to templates (the next test)
+                continue
             bad += _numbers_reached(getattr(node, name), f"{where}.{name}")
     elif isinstance(node, tuple):
         for i, item in enumerate(node):
@@ -313,6 +315,13 @@ def test_every_number_a_fund_template_reaches_is_a_claim():
     assert F.ticker == "IJR" and F.identity.name == f.identity.name  # words stay words
     label, weight = F.sectors[0]
     assert isinstance(label, str) and weight is claims["sectors[0][1]"]
+
+
+def test_a_template_cannot_reach_the_chart_series():
+    f, claims = _ijr()
+    assert f.charts is not None and f.charts.closes.values  # the series are there, for the charts
+    with pytest.raises(AttributeError, match="not in the facts document"):
+        C.tree(f, claims).charts
 
 
 def test_every_number_a_digest_template_reaches_is_a_claim():

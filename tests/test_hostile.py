@@ -161,7 +161,9 @@ class _Page(HTMLParser):
 
 
 ALLOWED_ELEMENTS = {"html", "head", "meta", "title", "style", "body", "h1", "h2", "p", "em", "strong", "hr", "table",
-                    "thead", "tbody", "tr", "th", "td"}
+                    "thead", "tbody", "tr", "th", "td", "div", "aside", "ul", "li", "figure",
+                    # the inline charts: shapes, groups, clip paths and glyphs drawn as paths, nothing else
+                    "svg", "defs", "g", "path", "use", "clippath", "rect", "pattern"}
 
 
 def _assert_inert(page: str) -> _Page:
@@ -170,7 +172,10 @@ def _assert_inert(page: str) -> _Page:
     assert tags <= ALLOWED_ELEMENTS, tags - ALLOWED_ELEMENTS  # no script, img, a, iframe, link, form, base, ...
     for tag, attrs in parsed.elements:
         assert not [a for a in attrs if a.startswith("on")], (tag, attrs)
-        assert not {"href", "src", "srcset", "action", "formaction", "data", "poster", "background"} & set(attrs)
+        assert not {"src", "srcset", "action", "formaction", "data", "poster", "background"} & set(attrs)
+        for name in ("href", "xlink:href"):  # a chart's glyphs and clips refer to its own elements, nowhere else
+            assert name not in attrs or (tag == "use" and attrs[name].startswith("#")), (tag, attrs)
+        assert "url(" not in "".join(v or "" for v in attrs.values()).replace("url(#", ""), (tag, attrs)
         if tag == "meta":
             assert set(attrs) in ({"charset"}, {"http-equiv", "content"}, {"name", "content"}), attrs
     metas = [attrs for tag, attrs in parsed.elements if tag == "meta"]

@@ -53,8 +53,8 @@ def _resolve(doc: dict, ref: str):
 
 
 def test_the_formats():
-    assert FORMATS == ("md", "html", "txt", "json")
-    with pytest.raises(ValueError, match="unknown format 'text'; expected one of md, html, txt, json"):
+    assert FORMATS == ("md", "html", "txt", "json", "email", "eml")
+    with pytest.raises(ValueError, match="unknown format 'text'; expected one of md, html, txt, json, email, eml"):
         render_as(_note(), "text")
 
 

@@ -66,9 +66,22 @@ def read_note(path: Path) -> tuple[str, str | None]:
             raise DataError(path, f"expected a note written with --format json, whose 'markdown' is text, "
                                   f"got {_what(text)}")
         subject = doc.get("ticker") if isinstance(doc.get("ticker"), str) else None
+    if path.suffix.lower() == ".eml":
+        text = _eml_body(text, path)
     if not text.strip():
         raise DataError(path, "no text to check")
     return text, subject or note_subject(text)
+
+
+def _eml_body(raw: str, path: Path) -> str:
+    """The HTML part of a message written with --format eml (its plain text when it has no HTML)."""
+    import email
+    from email import policy
+
+    body = email.message_from_string(raw, policy=policy.default).get_body(preferencelist=("html", "plain"))
+    if body is None:
+        raise DataError(path, "expected a message written with --format eml, with an HTML or a text part")
+    return body.get_content()
 
 
 # The title every fund note starts with ("IJR: estimated $399.4 million net outflow ..."), as a Markdown

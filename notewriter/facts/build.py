@@ -16,6 +16,7 @@ from ..sources.base import Source
 from .guards import input_flags
 from .panel import WINDOW_SESSIONS, Panel, panel_for
 from .schedule import _iso, dates_facts
+from .series import chart_series
 from .models import (
     BaseRate, Component, Config, Fact, Flow, FundFacts, History, Identity, Peer, Price, QualityFlag,
     Window,
@@ -301,7 +302,8 @@ def build_facts(ticker: str, as_of: date | str | None, window: Window, source: S
                      synthetic=source.synthetic,
                      holdings_as_of=F(holdings_as_of.isoformat(), "date", "holdings") if holdings_as_of else None,
                      holdings_undated=bool(holdings_undated), tracks=index_of.get(ticker),
-                     category_net_usd=cat_net, category_funds=cat_n)
+                     category_net_usd=cat_net, category_funds=cat_n,
+                     charts=chart_series(panel, ticker, snap.i, settings.range_weeks, p_src, s_src, v_src))
 
 
 def config_facts(F, settings: Rules) -> Config:
@@ -355,8 +357,7 @@ def _peers(F, ticker: str, category: str | None, flow: Flow, peers: pd.DataFrame
 
 def _v(x):
     """A finite float or None."""
-    x = float(x)
-    return x if math.isfinite(x) else None
+    return float(x) if math.isfinite(float(x)) else None
 
 
 def _price_facts(F, T: dict, last_ts, src: str) -> Price:

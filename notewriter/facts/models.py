@@ -191,6 +191,34 @@ class Config(Frozen):
     leaderboard_size: Fact | None = None
 
 
+MA_SESSIONS = 200  # the moving average a fund chart draws over the closes
+
+
+class DailySeries(Frozen):
+    """One value per session (None where the source has none on that session)."""
+
+    name: str
+    unit: str            # "price", "usd" or "shares"
+    source: str
+    dates: tuple[date, ...]
+    values: tuple[float | None, ...]
+
+    def points(self) -> list[tuple[date, float]]:
+        """The sessions that have a value."""
+        return [(d, v) for d, v in zip(self.dates, self.values) if v is not None]
+
+
+class ChartSeries(Frozen):
+    """What a fund note's charts draw, besides the price facts (52-week high and low) they mark."""
+
+    closes: DailySeries                      # the 52 weeks ending the note's date, in today's share basis
+    ma: DailySeries                          # the MA_SESSIONS-session average of the closes, where defined
+    ma_sessions: int = MA_SESSIONS
+    flows_est: DailySeries | None = None     # (shares[t] - shares[t-1]) x NAV[t], on sessions with a count
+    flows_vendor: DailySeries | None = None  # vendor-reported, on sessions with a row
+    shares: DailySeries | None = None        # shares outstanding, on sessions with a count
+
+
 class FundFacts(Frozen):
     ticker: str
     as_of: date
@@ -213,6 +241,8 @@ class FundFacts(Frozen):
     category_net_usd: Fact | None = None  # the whole category's net flow over the window, this fund included
     category_funds: Fact | None = None    # funds of the category with a flow figure for the window
     track_record: TrackRecord | None = None  # the scored record of earlier calls like this one (with a track store)
+    # the daily series the charts draw (facts/series.py); not in the JSON facts document, see there
+    charts: ChartSeries | None = Field(None, exclude=True)
 
 
 class LeaderRow(Frozen):

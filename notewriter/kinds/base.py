@@ -34,6 +34,7 @@ class Kind:
     calls: Callable[..., tuple] | None = None
     tables: frozenset[str] = frozenset()  # sections laid out as lines (kept as built, never rewritten)
     digits: dict[str, int] = field(default_factory=dict)  # print precision of claims, by generic fact path
+    boxes: tuple[tuple[str, str], ...] = ()  # (key, template): boxes the HTML page shows beside the text
 
     @property
     def keys(self) -> tuple[str, ...]:

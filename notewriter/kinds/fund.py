@@ -162,6 +162,6 @@ def _title(f: FundFacts, ctx: dict) -> Markdown:
 FUND = register(Kind(
     name="fund", sections=SECTIONS, template="sections/{key}.md.j2", layout="note.md.j2", footer="footer.md.j2",
     context=fund_context, title=_title, sentiment=score_note, subjects=lambda f: (f.ticker,),
-    default_ticker=lambda f: f.ticker, calls=fund_calls))
+    default_ticker=lambda f: f.ticker, calls=fund_calls, boxes=(("key_figures", "key_figures.md.j2"),)))
 
 __all__ = ["FUND", "SECTIONS", "SECTION_KEYS", "fund_context", "messages", "period_phrase"]
