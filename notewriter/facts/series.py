@@ -17,12 +17,12 @@ from .models import MA_SESSIONS, ChartSeries, DailySeries
 FLOW_SESSIONS = 63    # about three months of daily flows
 
 
-def _values(a: np.ndarray, scale: float = 1.0) -> tuple[float | None, ...]:
-    return tuple(float(x) * scale if np.isfinite(x) else None for x in a)
+def _values(a: np.ndarray) -> tuple[float | None, ...]:
+    return tuple(x if ok else None for x, ok in zip(a.tolist(), np.isfinite(a).tolist()))
 
 
 def _dates(sessions: pd.DatetimeIndex) -> tuple[date, ...]:
-    return tuple(d.date() for d in sessions)
+    return tuple(sessions.date.tolist())
 
 
 def chart_series(panel, ticker: str, i: int, range_weeks: int, price_src: str, shares_src: str,
