@@ -109,7 +109,9 @@ def _walk(node: Any, path: str, ticker: str | None) -> Iterator[tuple[str, Any, 
         yield path, node, ticker
     elif isinstance(node, BaseModel):
         ticker = getattr(node, "ticker", None) if isinstance(getattr(node, "ticker", None), str) else ticker
-        for name in type(node).model_fields:
+        for name, spec in type(node).model_fields.items():
+            if spec.exclude:  # not in the facts document (a chart's daily series): no claim can cite it
+                continue
             value = getattr(node, name)
             if value is not None:
                 yield from _walk(value, f"{path}.{name}" if path else name, ticker)
