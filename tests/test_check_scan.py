@@ -92,3 +92,28 @@ def test_the_comparison_can_fail():
     too_narrow = re.compile(r"\d")
     text = "IJR lost $399.4 million"
     assert _spans(_finditer(numbers._NUMBER, too_narrow, text)) != _spans(numbers._NUMBER.finditer(text))
+
+
+# ---- names and tickers: found with str.find instead of a pattern compiled per note ----------------------
+
+from notewriter.check.index import _names_pattern, _tickers_pattern, FactIndex  # noqa: E402
+
+NAMES = ["Target", "Target Corp", "TARGET", "Apple", "Apple Inc", "S&P 500", "Jackson Financial Inc", "Us",
+         "Kite", "Sirius", "Iris", "Nestlé SA", "ab", "AB 12", "Inc", "K Corp"]
+TICKERS = ["IJR", "SPY", "QQQ", "IWM", "US", "A", "AB", "BRK.B", "K"]
+NAME_TEXT = st.lists(st.one_of(st.sampled_from(PIECES + NAMES + [n.upper() for n in NAMES]
+                                               + [n.lower() for n in NAMES] + TICKERS),
+                               st.sampled_from([" ", " ", "\n", "", "$", "-", "x", "9", "(", "\u212a", "\u0131",
+                                                "\u0130", "\u017f"])), max_size=30).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(NAME_TEXT, st.sets(st.sampled_from(NAMES), min_size=1), st.sets(st.sampled_from(TICKERS), min_size=1))
+@example("Target Corp and target, TARGET Corp", {"Target", "Target Corp", "TARGET"}, {"A"})
+@example("\u212aite and \u0130ris, \u017firius 9Kite", {"Kite", "Iris", "Sirius"}, {"K"})
+def test_names_and_tickers_are_found_where_the_patterns_find_them(text, names, tickers):
+    index = FactIndex([], set(tickers), list(names), {n: "IJR" for n in names})
+    want_names = [m.span() for m in _names_pattern(tuple(sorted(index.maskable))).finditer(text)]
+    want_tickers = [m.span() for m in _tickers_pattern(tuple(sorted(tickers))).finditer(text)]
+    assert index.names_in(text) == want_names
+    assert index.tickers_in(text) == want_tickers

@@ -67,30 +67,27 @@ def _prepare(text: str, index: FactIndex) -> tuple[str, list[tuple[int, int, str
     spans.extend(m.span() for m in _finditer(_INSTRUMENT_NAMES, _INSTRUMENT_STARTS, text))
     mentions: list[tuple[int, int, str]] = []
     taken: list[tuple[int, int]] = []
-    names_rx = index.names_rx(text)
-    if names_rx is not None:
-        maskable, lowered = index.maskable, index.lowered
-        for m in names_rx.finditer(text):
-            found = m.group(0)
-            if " " not in found and found not in maskable:
-                continue  # a one-word name must match as written ("Target", not "target")
-            key = found.lower()
-            if key in lowered:
-                mentions.append((m.start(), m.end(), lowered[key]))
-            taken.append(m.span())
+    maskable, lowered = index.maskable, index.lowered
+    for a, b in index.names_in(text):
+        found = text[a:b]
+        if " " not in found and found not in maskable:
+            continue  # a one-word name must match as written ("Target", not "target")
+        key = found.lower()
+        if key in lowered:
+            mentions.append((a, b, lowered[key]))
+        taken.append((a, b))
     spans.extend(taken)
-    tickers_rx = index.tickers_rx(text)
-    if tickers_rx is not None:
+    found_tickers = index.tickers_in(text)
+    if found_tickers:
         # name matches come from one finditer: in order and not overlapping, so the one that could hold a
         # ticker is the last starting at or before it (a bisection, not a walk over every name: linear time)
         taken_starts = [a for a, _ in taken]
-        for m in tickers_rx.finditer(text):
-            p = m.start()
+        for p, q in found_tickers:
             k = bisect.bisect_right(taken_starts, p) - 1
             if k >= 0 and p < taken[k][1]:
                 continue
-            mentions.append((p, m.end(), m.group(0)))
-            spans.append(m.span())
+            mentions.append((p, q, text[p:q]))
+            spans.append((p, q))
     mentions.sort()
     return _masked(text, spans), mentions
 

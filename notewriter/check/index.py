@@ -169,6 +169,14 @@ def _tickers_pattern(tickers: tuple[str, ...]) -> re.Pattern:
 
 # The characters outside ASCII that `re.IGNORECASE` matches to an ASCII letter, as that letter.
 _TO_ASCII_LETTER = str.maketrans({c: k for k, vs in _CASE_VARIANTS.items() for c in vs if not c.isascii()})
+_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+_ALNUM_DOLLAR = _ALNUM | {"$"}
+
+
+def fold(text: str) -> str:
+    """The text as `re.IGNORECASE` compares it with ASCII words: the four letters outside ASCII that match an
+    ASCII letter become it, then lower case; one character for one, so positions stay the same."""
+    return text.translate(_TO_ASCII_LETTER).lower()
 
 
 def _present(candidates: Iterable[str], text: str, ignore_case: bool) -> tuple[str, ...]:
@@ -177,8 +185,33 @@ def _present(candidates: Iterable[str], text: str, ignore_case: bool) -> tuple[s
     position is kept, in the same order). A name with a character outside ASCII is always kept."""
     if not ignore_case:
         return tuple(sorted(c for c in candidates if c in text))
-    folded = text.translate(_TO_ASCII_LETTER).lower()
+    folded = fold(text)
     return tuple(sorted(c for c in candidates if not c.isascii() or c.lower() in folded))
+
+
+def scan_words(text: str, words: tuple[str, ...], before: frozenset, after: frozenset) -> list[tuple[int, int]]:
+    """The spans `re.finditer` gives for the alternation of `words` (longest first, then in order) where the
+    character before a match is not in `before` and the one after it not in `after`: at each position the
+    first word in that order that fits wins, and the scan goes on after it. Found with `str.find`, so no
+    pattern is compiled for a note's own set of words. `text` is the text as compared (folded when case is
+    ignored; the words then in lower case)."""
+    best: dict[int, tuple[int, int]] = {}
+    n = len(text)
+    for order, word in enumerate(sorted(words, key=lambda w: (-len(w), w))):
+        size = len(word)
+        i = text.find(word)
+        while i >= 0:
+            end = i + size
+            if (i == 0 or text[i - 1] not in before) and (end == n or text[end] not in after):
+                if i not in best or order < best[i][0]:
+                    best[i] = (order, end)
+            i = text.find(word, i + 1)
+    spans, pos = [], 0
+    for start in sorted(best):
+        if start >= pos:
+            pos = best[start][1]
+            spans.append((start, pos))
+    return spans
 
 
 class FactIndex:
@@ -206,15 +239,29 @@ class FactIndex:
         self.labels: dict[str, str] = {}     # fact path -> the name it is listed under (a sector)
         self.labels_rx: re.Pattern | None = None
 
-    def names_rx(self, text: str) -> re.Pattern | None:
-        """The pattern that finds the document's maskable names in this text (None when none occur)."""
+    def names_in(self, text: str) -> list[tuple[int, int]]:
+        """Where the document's maskable names stand in the text, as `_names_pattern(...).finditer` finds
+        them (ignoring case; not inside a longer word). Names all in ASCII are found by `scan_words`; a text
+        where a name with other characters may stand goes through the cached pattern."""
         present = _present(self.maskable, text, ignore_case=True) if self.maskable else ()
-        return _names_pattern(present) if present else None
+        if not present:
+            return []
+        if all(n.isascii() for n in present):
+            # sorted as the pattern orders them: longest first, then by the name itself (not its lower case)
+            lowered = {n.lower(): n for n in present}
+            if len(lowered) == len(present):
+                return scan_words(fold(text), tuple(lowered), _ALNUM, _ALNUM)
+        return [m.span() for m in _names_pattern(present).finditer(text)]
 
-    def tickers_rx(self, text: str) -> re.Pattern | None:
-        """The pattern that finds the document's tickers in this text (None when none occur)."""
+    def tickers_in(self, text: str) -> list[tuple[int, int]]:
+        """Where the document's tickers stand in the text (as written; not after a letter, digit or $, not
+        before a letter or digit)."""
         present = _present(self.tickers, text, ignore_case=False) if self.tickers else ()
-        return _tickers_pattern(present) if present else None
+        if not present:
+            return []
+        if all(t.isascii() for t in present):
+            return scan_words(text, present, _ALNUM_DOLLAR, _ALNUM)
+        return [m.span() for m in _tickers_pattern(present).finditer(text)]
 
     @classmethod
     def from_doc(cls, doc: dict) -> FactIndex:
