@@ -313,12 +313,16 @@ def share_by(notes: dict[str, list[tuple[str, str]]], boiler_from: dict[str, lis
 
 def read_notes(folder: Path) -> dict[str, dict[str, str]]:
     """batch label -> note id -> markdown for every .md under `folder` except digests. A note's
-    batch is the folder it sits in, relative to `folder` (a trailing `md` folder dropped)."""
+    batch is the folder it sits in, relative to `folder` (a trailing `md` folder dropped). A batch's
+    output folder is read through its published run (`current`), not the runs kept beside it."""
     out: dict[str, dict[str, str]] = {}
-    for p in sorted(Path(folder).rglob("*.md")):
-        if p.stem.lower().startswith("digest"):
+    root = Path(folder)
+    if (root / "current").is_dir():
+        root = (root / "current").resolve()
+    for p in sorted(root.rglob("*.md")):
+        if p.stem.lower().startswith("digest") or ".runs" in p.relative_to(root).parts:
             continue
-        rel = p.parent.relative_to(folder)
+        rel = p.parent.relative_to(root)
         parts = [x for x in rel.parts if x != "md"]
         label = "/".join(parts) or "."
         out.setdefault(label, {})[f"{label}/{p.stem}" if parts else p.stem] = p.read_text(encoding="utf-8")

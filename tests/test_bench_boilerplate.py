@@ -227,3 +227,15 @@ def test_plain_report_states_the_figure(bb, tiny, capsys):
     bb.main(["--notes-dir", str(notes), "--data", str(data)])
     out = capsys.readouterr().out
     assert "boilerplate: 64.3% of 14 sentences (skeleton in >20% of 5 notes)" in out
+
+
+def test_a_batch_output_folder_is_read_through_its_published_run(bb, tmp_path):
+    from click.testing import CliRunner
+
+    from notewriter.cli import main
+
+    out = tmp_path / "batch"
+    assert CliRunner().invoke(main, ["batch", "--out", str(out), "--formats", "md"]).exit_code == 0
+    notes = bb.read_notes(out)
+    assert list(notes) == ["."] and len(notes["."]) == 14  # the samples' 14 fund notes, no digest, no copies
+    assert notes["."]["IJR"].startswith("# IJR")
