@@ -64,8 +64,8 @@ def test_note_cites_the_record_computed_by_hand(store):
     assert rec["horizon_sessions"]["value"] == 30
     text = doc["sections"]["contrarian_angle"]["text"]
     share = round(100 * reversals / 6)
-    assert (f"In these notes' own track record, IJR was higher 30 sessions after {reversals} of the 6 large net "
-            f"outflows flagged since January 6, 2023 ({share}%).") in text
+    assert (f"In these notes' own track record, IJR was higher 30 sessions after {reversals} of the 6 net "
+            f"outflows its notes flagged as unusually large since January 6, 2023 ({share}%).") in text
     assert doc["check"]["ok"]
     cited = {c["id"] for c in doc["claims"]}
     assert {"track_record.cases", "track_record.reversals", "track_record.since",
@@ -78,7 +78,7 @@ def test_changed_record_numbers_are_caught(store):
     facts = {"ticker": "IJR", "facts": doc["facts"], "sentiment": doc["sentiment"]}
     md = doc["markdown"]
     assert check_note(md, facts, "IJR").ok
-    for old, new in (("of the 6 large", "of the 61 large"), ("since January 6, 2023", "since January 9, 2023"),
+    for old, new in (("of the 6 net", "of the 61 net"), ("since January 6, 2023", "since January 9, 2023"),
                      ("higher 30 sessions", "higher 33 sessions")):
         assert old in md
         report = check_note(md.replace(old, new), facts, "IJR")

@@ -100,9 +100,10 @@ def outcomes(calls: Iterable[Call], book: PriceBook, as_of: date, horizons: tupl
 
 
 def _mark_independent(items: list[Outcome]) -> list[Outcome]:
-    """Per fund, call type, window and horizon: a priced call counts when it was made on or after the end of
-    the last counted call's horizon."""
-    key = lambda o: (o.call.ticker, o.call.call_type, o.call.window, o.horizon)  # noqa: E731
+    """Per fund, call type, direction, window and horizon: a priced call counts when it was made on or after
+    the end of the last counted call's horizon. (A call the other way is another signal; the citation in a
+    note counts the calls in its own direction the same way, so the two always agree.)"""
+    key = lambda o: (o.call.ticker, o.call.call_type, o.call.direction, o.call.window, o.horizon)  # noqa: E731
     marked: list[Outcome] = []
     for _, group in groupby(sorted(items, key=lambda o: (*key(o), o.call.as_of)), key=key):
         last_end = None
