@@ -161,6 +161,10 @@ def run_batch(source: Source, as_of: date | str | None, window: str = "1d", out:
 
         asset_url(asset_base_url)  # a bad URL stops the run before anything is written
     settings = settings or Rules()
+    if track_store is not None:  # a missing, broken or foreign track store stops the run before it starts
+        from .track.store import open_record
+
+        open_record(track_store, source).close()
     with RunFolder(out) as folder:
         result = _run(folder, source, as_of, window, formats, jobs, template_dir, llm, settings, tickers, digest,
                       progress, on_row, store is not None, track_store, (executor, scheduler), asset_base_url)

@@ -95,7 +95,7 @@ def track_score(store_path, as_of, by, fmt, data, out):
     from .track.prices import PriceBook
     from .track.report import FORMATS
     from .track.score import GROUP_KEYS, score_store
-    from .track.store import TrackStore
+    from .track.store import TrackStore, data_of
 
     day = _date(as_of, "--as-of")
     groups = tuple(g.strip() for g in by.split(",") if g.strip())
@@ -103,10 +103,14 @@ def track_score(store_path, as_of, by, fmt, data, out):
     if bad or not groups:
         raise UsageError(f"--by: unknown group {', '.join(bad) or repr(by)}; expected some of {', '.join(GROUP_KEYS)}")
     with TrackStore(store_path, create=False) as store:
-        where = data if data is not None else store.meta("data")
+        recorded = store.meta("data")
+        where = data if data is not None else recorded
         if where is None:
             raise UsageError(f"{store_path} records no data directory; name one with --data")
         source = open_source(where)
+        if recorded is not None and data_of(source) != recorded:
+            raise UsageError(f"track store {store_path} holds calls made from {recorded}, not from "
+                             f"{data_of(source)}: its calls are scored against their own data")
         result = score_store(store, PriceBook(source, day), day, groups)
     _emit(FORMATS[fmt](result), out)
 

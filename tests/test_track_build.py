@@ -180,3 +180,64 @@ def test_the_record_keeps_the_calls_each_document_states(tmp_path):
     assert by_type["flow_signal"]["direction"] == ("down" if doc["facts"]["flow"]["net_usd"]["value"] < 0 else "up")
     direct = doc["sections"]["trade_implications"]["text"]
     assert by_type["trade_direct"]["label"] == "wait" and "does not justify a position" in direct
+
+
+def _build_samples(store, *args):
+    return CliRunner().invoke(main, ["track", "build", "--from", "2025-09-01", "--to", "2025-09-19",
+                                     "--store", str(store), *args])
+
+
+def test_a_store_belongs_to_its_data(tmp_path, monkeypatch):
+    other = tmp_path / "other"
+    shutil.copytree(SAMPLES, other)
+    store = tmp_path / "t.sqlite"
+    assert _build_samples(store).exit_code == 0
+    with TrackStore(store) as st:
+        assert st.meta("data") == str(SAMPLES.resolve())  # absolute, whatever the working folder
+        before = len(st.calls())
+    # another data directory into the same store: refused, nothing written
+    r = _build_samples(store, "--data", str(other))
+    assert r.exit_code == 2 and "write it to another store" in r.output
+    with TrackStore(store) as st:
+        assert len(st.calls()) == before and st.meta("data") == str(SAMPLES.resolve())
+    # a note from other data does not cite this record, and says why
+    r = CliRunner().invoke(main, ["write", "IJR", "--data", str(other), "--track-store", str(store)])
+    assert r.exit_code == 2 and "a note cites only a record of its own data" in r.output
+    r = CliRunner().invoke(main, ["batch", "--data", str(other), "--out", str(tmp_path / "out"),
+                                  "--track-store", str(store)])
+    assert r.exit_code == 2 and not (tmp_path / "out" / "current").exists()
+    r = CliRunner().invoke(main, ["track", "score", "--store", str(store), "--as-of", "2025-10-31",
+                                  "--data", str(other)])
+    assert r.exit_code == 2 and "scored against their own data" in r.output
+    # a relative --data is recorded as the folder it names
+    monkeypatch.chdir(tmp_path)
+    rel = tmp_path / "rel.sqlite"
+    assert _build_samples(rel, "--data", "other").exit_code == 0
+    with TrackStore(rel) as st:
+        assert st.meta("data") == str(other.resolve())
+
+
+@pytest.mark.parametrize("name", ["junk.sqlite", "trunc.sqlite", "missing.sqlite", "desk-only.sqlite"])
+def test_a_track_store_that_is_no_track_store_is_exit_2(tmp_path, name):
+    import sqlite3
+
+    path = tmp_path / name
+    if name == "junk.sqlite":
+        path.write_text("not a database\n")
+    elif name == "trunc.sqlite":
+        assert _build_samples(path).exit_code == 0
+        path.write_bytes(path.read_bytes()[:200])
+    elif name == "desk-only.sqlite":
+        sqlite3.connect(path).execute("CREATE TABLE documents (id INTEGER)").connection.close()
+    r = CliRunner().invoke(main, ["write", "IJR", "--track-store", str(path)])
+    assert r.exit_code == 2, r.output
+    assert str(path) in r.output
+
+
+def test_a_store_whose_name_has_url_characters_is_read_as_named(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    store = tmp_path / "run#1?a%20b.sqlite"
+    assert _build_samples(store, "--from", "2023-01-06", "--to", "2025-10-24").exit_code == 0
+    r = CliRunner().invoke(main, ["write", "IJR", "--as-of", "2025-10-31", "--track-store", str(store)])
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("run#1")) == []  # no stray files

@@ -24,7 +24,7 @@ from ..facts.panel import panel_for
 from ..sources.base import Source
 from .calls import Call, recorded
 from .prices import entry_basis
-from .store import TrackStore
+from .store import TrackStore, data_of
 
 TRACK_WINDOWS = ("1d", "1w", "1m")
 
@@ -94,7 +94,12 @@ def build_track(source: Source, store: TrackStore, start: date, end: date, windo
     result = BuildResult()
     entries: dict[str, str] = {}
     gen = generator()
-    where = str(getattr(source, "root", "") or source.label)
+    where = data_of(source)
+    recorded = {k: store.meta(k) for k in ("data", "benchmark")}
+    if recorded["data"] not in (None, where) or recorded["benchmark"] not in (None, benchmark):
+        raise UsageError(f"track store {store.path} holds calls made from {recorded['data']} against "
+                         f"{recorded['benchmark']}; this build reads {where} against {benchmark}: "
+                         "write it to another store")
     store.set_meta(data=where, benchmark=benchmark)
     for k, day in enumerate(days):
         calls = calls_for_date(source, day, window, benchmark, rules, result, entries)

@@ -17,7 +17,7 @@ from ..verdicts import fund_verdicts
 from .calls import HORIZONS
 from .prices import PriceBook
 from .score import Outcome, outcomes
-from .store import TrackStore, has_track
+from .store import open_record
 
 
 def horizon(rules: Rules) -> int:
@@ -36,12 +36,12 @@ def track_record(store_path: str | Path, source: Source, facts: FundFacts, rules
     cases), or None when neither has `Rules.base_rate_min_events` cases."""
     rules = rules or Rules()
     direction = fund_verdicts(facts, rules).direction
-    if direction not in ("inflow", "outflow") or not has_track(store_path):
-        return None
-    want = "up" if direction == "inflow" else "down"
-    h = horizon(rules)
-    as_of: date = facts.as_of
-    with TrackStore(store_path, create=False) as store:
+    with open_record(store_path, source) as store:  # a bad or foreign store is exit 2, whatever the flow
+        if direction not in ("inflow", "outflow"):
+            return None
+        want = "up" if direction == "inflow" else "down"
+        h = horizon(rules)
+        as_of: date = facts.as_of
         calls = [c for c in store.calls(until=as_of, call_type="flow_signal")
                  if c.window == facts.window and c.direction == want and c.as_of < as_of]
     book = PriceBook(source, as_of)

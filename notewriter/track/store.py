@@ -151,13 +151,54 @@ def _statements(script: str) -> list[str]:
     return [s.strip() for s in script.split(";") if s.strip()]
 
 
+def _read_only_uri(path: str | Path) -> str:
+    """A read-only SQLite URI for a file path: the path percent-encoded, so '#', '?' or '%' in a name are
+    part of the name and not a fragment, a query or an escape."""
+    from urllib.request import pathname2url
+
+    return f"file:{pathname2url(str(Path(path).resolve()))}?mode=ro"
+
+
 def has_track(path: str | Path) -> bool:
     """Whether a SQLite file holds track tables (the desk asks before it shows a record)."""
+    if not Path(path).is_file():
+        return False
     try:
-        db = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True)
+        db = sqlite3.connect(_read_only_uri(path), uri=True)
         try:
             return db.execute("SELECT 1 FROM sqlite_master WHERE name = 'track_calls'").fetchone() is not None
         finally:
             db.close()
     except sqlite3.Error:
         return False
+
+
+def data_of(source) -> str:
+    """The data a track record is built from, as a store records it: a data directory's absolute path."""
+    root = getattr(source, "root", None)
+    return str(Path(root).resolve()) if root is not None else str(getattr(source, "label", source))
+
+
+def open_record(path: str | Path, source) -> TrackStore:
+    """The track store a note cites, opened for reading: exit 2 when the file is missing, is no track store,
+    or holds calls made from other data than the note's (a record of other prices is not this fund's)."""
+    path = Path(path)
+    if not path.is_file():
+        raise UsageError(f"track store {path} does not exist; write it with 'notewriter track build'")
+    try:
+        db = sqlite3.connect(_read_only_uri(path), uri=True)
+        try:
+            found = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'track_calls'").fetchone()
+        finally:
+            db.close()
+    except sqlite3.Error as err:
+        raise UsageError(f"track store {path}: {err} (expected a SQLite file)") from None
+    if found is None:
+        raise UsageError(f"{path} holds no track record; write one with 'notewriter track build --store {path}'")
+    store = TrackStore(path, create=False)
+    recorded, here = store.meta("data"), data_of(source)
+    if recorded is not None and recorded != here:
+        store.close()
+        raise UsageError(f"track store {path} holds calls made from {recorded}, not from {here}: "
+                         "a note cites only a record of its own data")
+    return store
