@@ -151,6 +151,8 @@ def run_batch(source: Source, as_of: date | str | None, window: str = "1d", out:
     formats = tuple(formats)
     if executor not in ("local", "dask"):
         raise UsageError(f"unknown executor {executor!r}; expected local or dask")
+    if scheduler is not None and executor != "dask":
+        raise UsageError("--scheduler goes with --executor dask")
     if executor == "dask" and llm is not None:
         raise UsageError("--executor dask does not run the LLM pass; use the local executor with --llm")
     unknown = [f for f in formats if f not in FORMATS]

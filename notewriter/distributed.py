@@ -56,16 +56,43 @@ def notes_task(note_row: Callable[..., dict], tickers: list[str], root: str, end
                      asset_base_url) for t in tickers]
 
 
+_CONNECT_SECONDS = 10
+
+
+def _connect(scheduler: str):
+    """A client of the scheduler at `scheduler`, or a UsageError within about _CONNECT_SECONDS: whatever
+    answers there (nothing, a web server, garbage) is a scheduler that cannot be reached, not a bug."""
+    import threading
+
+    from dask.distributed import Client
+
+    if "://" not in scheduler or not scheduler.split("://", 1)[1]:
+        raise UsageError(f"--scheduler {scheduler}: expected a scheduler address such as tcp://HOST:8786")
+    got: dict = {}
+
+    def connect() -> None:
+        try:
+            got["client"] = Client(scheduler, timeout=f"{_CONNECT_SECONDS}s")
+        except BaseException as err:  # reported below, whatever it is
+            got["error"] = err
+
+    worker = threading.Thread(target=connect, daemon=True)  # a hung handshake must not keep the process
+    worker.start()
+    worker.join(_CONNECT_SECONDS + 5)
+    if "client" in got:
+        return got["client"]
+    why = got.get("error")
+    reason = f"{type(why).__name__}: {why}" if why is not None else f"no answer in {_CONNECT_SECONDS + 5} s"
+    raise UsageError(f"--scheduler {scheduler}: cannot reach the Dask scheduler ({reason[:200]})")
+
+
 def _client(scheduler: str | None, workers: int):
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:
         raise UsageError("--executor dask needs Dask: pip install 'notewriter[dask]'") from None
     if scheduler:
-        try:
-            return Client(scheduler, timeout="10s"), None
-        except (OSError, TimeoutError) as err:
-            raise UsageError(f"--scheduler {scheduler}: cannot reach the Dask scheduler ({err})") from None
+        return _connect(scheduler), None
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
     return Client(cluster), cluster
 

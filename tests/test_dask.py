@@ -87,3 +87,57 @@ def test_an_unreachable_scheduler_is_a_usage_error(tmp_path):
         run_batch(open_source(SAMPLES), "2025-10-31", "1d", tmp_path / "out", formats=("md",), progress=False,
                   executor="dask", scheduler=f"tcp://127.0.0.1:{port}")
     assert not (tmp_path / "out" / "current").exists()
+
+
+def _server(reply: bytes):
+    """A server on this machine that answers every connection with `reply` (or, with b"", says nothing) and
+    keeps it open: not a scheduler."""
+    import threading
+
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)
+    conns = []
+
+    def serve():
+        while True:
+            try:
+                c, _ = srv.accept()
+            except OSError:
+                return
+            conns.append(c)
+            if reply:
+                try:
+                    c.sendall(reply)
+                except OSError:
+                    pass
+
+    threading.Thread(target=serve, daemon=True).start()
+    return srv, conns
+
+
+@pytest.mark.parametrize("reply", [b"HTTP/1.0 400 Bad Request\r\n\r\n" + b"\xff" * 64, b""])
+def test_something_that_is_no_scheduler_is_a_usage_error_in_bounded_time(tmp_path, reply):
+    import time
+
+    srv, conns = _server(reply)
+    try:
+        t = time.monotonic()
+        with pytest.raises(UsageError, match="cannot reach the Dask scheduler"):
+            run_batch(open_source(SAMPLES), "2025-10-31", "1d", tmp_path / "out", formats=("md",), progress=False,
+                      executor="dask", scheduler=f"tcp://127.0.0.1:{srv.getsockname()[1]}")
+        assert time.monotonic() - t < 40
+    finally:
+        srv.close()
+        for c in conns:
+            c.close()
+
+
+@pytest.mark.parametrize("args", [["--executor", "dask", "--scheduler", "notaurl"], ["--scheduler", "tcp://x:1"]])
+def test_scheduler_misuse_is_exit_2(tmp_path, args):
+    from click.testing import CliRunner
+
+    from notewriter.cli import main
+
+    r = CliRunner().invoke(main, ["batch", "--out", str(tmp_path / "out"), *args])
+    assert r.exit_code == 2 and "--scheduler" in r.output, r.output
