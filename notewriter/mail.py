@@ -84,19 +84,28 @@ def email_html(doc: Document, src: Callable[[Chart], str]) -> str:
                                  keep_link_tags=False).inline(page)
 
 
-def asset_url(base: str | None) -> Callable[[Chart], str]:
-    """Chart PNGs served from `base` (an http(s) URL), or beside the HTML file when there is none."""
+def asset_url(base: str | None) -> Callable[[str], str]:
+    """A file name's URL under `base` (an http(s) URL with a host, no credentials, query or fragment), or the
+    bare name, for images served beside the HTML file, when there is none."""
     if base is None:
-        return lambda c: f"{c.slug}.png"
-    if not re.match(r"https?://[^\s\"'<>]+$", base):
-        raise UsageError(f"--asset-base-url must be an http(s) URL, not {base!r}")
+        return lambda name: name
+    m = re.match(r"(?i)https?://([^\s\"'<>/?#@]+)(/[^\s\"'<>?#]*)?$", base)
+    if not m:
+        raise UsageError(f"--asset-base-url must be an http(s) URL with a host and no credentials, query or "
+                         f"fragment, not {base!r}")
     base = base if base.endswith("/") else base + "/"
-    return lambda c: f"{base}{c.slug}.png"
+    return lambda name: f"{base}{name}"
+
+
+def png_name(doc: Document, chart: Chart) -> str:
+    """A chart image's file name, unique to its document's date and window: an email already sent keeps
+    showing its own chart when a later run uploads the next day's to the same place."""
+    return f"{chart.slug}-{doc.as_of.isoformat()}-{doc.window}.png"
 
 
 def images(doc: Document) -> dict[str, bytes]:
     """The chart PNGs an email of the document refers to, by file name."""
-    return {f"{c.slug}.png": c.png for c in charts_for(doc.facts)}
+    return {png_name(doc, c): c.png for c in charts_for(doc.facts)}
 
 
 def _cid(chart: Chart) -> str:
@@ -116,7 +125,7 @@ def to_eml(doc: Document, text: str) -> str:
     part = msg.get_payload()[1]
     for chart in charts_for(doc.facts):
         part.add_related(chart.png, maintype="image", subtype="png", cid=f"<{_cid(chart)}>",
-                         filename=f"{chart.slug}.png", disposition="inline")
+                         filename=png_name(doc, chart), disposition="inline")
     digest = hashlib.sha256(text.encode() + html_text.encode()).hexdigest()[:24]
     for i, p in enumerate(m for m in msg.walk() if m.is_multipart()):
         p.set_boundary(f"notewriter-{i}-{digest}")

@@ -85,9 +85,10 @@ def render_as(doc: Document, fmt: str, asset_base_url: str | None = None) -> str
     if fmt == "json":
         return _json_for_embedding(to_json(doc))
     if fmt == "email":
-        from .mail import asset_url, email_html
+        from .mail import asset_url, email_html, png_name
 
-        return email_html(doc, asset_url(asset_base_url))
+        url = asset_url(asset_base_url)
+        return email_html(doc, lambda chart: url(png_name(doc, chart)))
     if fmt == "eml":
         from .mail import to_eml
 

@@ -229,6 +229,6 @@ def test_two_processes_write_the_same_html_and_png(tmp_path):
             subprocess.run([sys.executable, "-m", "notewriter", "write", "IJR", "--as-of", AS_OF, "--format", fmt,
                             "--out", str(out / name)], check=True, capture_output=True)
     files = sorted(p.name for p in (tmp_path / "a").iterdir())
-    assert files == ["ijr-email.html", "ijr-flows.png", "ijr-price.png", "ijr.html"]
+    assert files == ["ijr-email.html", f"ijr-flows-{AS_OF}-1w.png", f"ijr-price-{AS_OF}-1w.png", "ijr.html"]
     for name in files:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name

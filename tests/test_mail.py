@@ -57,7 +57,9 @@ def test_email_html_is_small_inlined_and_inert(docs, name):
     tags = _Tags(page).tags
     assert not [t for t, a in tags for k in a if k.startswith("on")]
     images = [a for t, a in tags if t == "img"]
-    assert [a["src"] for a in images] == [f"{BASE}{c.slug}.png" for c in charts_for(doc.facts)]
+    # each image named for its chart and its note's date and window: a later note never overwrites it
+    assert [a["src"] for a in images] == [f"{BASE}{c.slug}-{doc.as_of.isoformat()}-{doc.window}.png"
+                                          for c in charts_for(doc.facts)]
     assert all(a["alt"] and a["width"] == "600" for a in images)
     # layout by tables, styles on the elements themselves
     assert [a.get("role") for t, a in tags if t == "table"][:2] == ["presentation", "presentation"]
@@ -96,8 +98,15 @@ def test_the_cli_writes_the_email_beside_its_images_and_the_check_passes(tmp_pat
     run = lambda *a: subprocess.run([sys.executable, "-m", "notewriter", *a], capture_output=True, text=True)  # noqa
     done = run("write", "IJR", "--as-of", AS_OF, "--format", "email", "--asset-base-url", BASE, "--out", str(out))
     assert done.returncode == 0, done.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["ijr-flows.png", "ijr-price.png", "ijr.html"]
-    assert (tmp_path / "ijr-price.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"ijr-flows-{AS_OF}-1w.png", f"ijr-price-{AS_OF}-1w.png",
+                                                          "ijr.html"]
+    assert (tmp_path / f"ijr-price-{AS_OF}-1w.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # the day before, into the same folder: its own images, the later note's left as they were
+    before = (tmp_path / f"ijr-price-{AS_OF}-1w.png").read_bytes()
+    done = run("write", "IJR", "--as-of", "2025-10-30", "--format", "email", "--out", str(tmp_path / "ijr-30.html"))
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "ijr-price-2025-10-30-1w.png").is_file()
+    assert (tmp_path / f"ijr-price-{AS_OF}-1w.png").read_bytes() == before
     assert run("facts", "IJR", "--as-of", AS_OF, "--out", str(tmp_path / "f.json")).returncode == 0
     checked = run("check", str(out), "--facts", str(tmp_path / "f.json"))
     assert checked.returncode == 0 and checked.stdout.rstrip().endswith(" 0 unsupported"), checked.stdout
@@ -115,7 +124,7 @@ def test_the_cli_writes_the_email_beside_its_images_and_the_check_passes(tmp_pat
 
 def test_images_without_a_base_url_sit_beside_the_page(docs):
     page = render_as(docs["IJR"], "email")
-    assert 'src="ijr-price.png"' in page and 'src="ijr-flows.png"' in page
+    assert f'src="ijr-price-{AS_OF}-1w.png"' in page and f'src="ijr-flows-{AS_OF}-1w.png"' in page
     with pytest.raises(UsageError):
         render_as(docs["IJR"], "email", "ftp://example.com/")
 
@@ -150,12 +159,12 @@ def test_batch_writes_email_and_eml_with_the_images_in_the_manifest(tmp_path):
     rows = [json.loads(line) for line in (tmp_path / "manifest.jsonl").read_text().splitlines()]
     ijr = next(r for r in rows if r["ticker"] == "IJR")
     assert ijr["paths"]["email"] == "email/IJR.html" and ijr["paths"]["eml"] == "eml/IJR.eml"
-    assert ijr["assets"] == {"email": ["email/ijr-price.png", "email/ijr-flows.png"]}
+    assert ijr["assets"] == {"email": [f"email/ijr-price-{AS_OF}-1d.png", f"email/ijr-flows-{AS_OF}-1d.png"]}
     for path in ijr["assets"]["email"] + [ijr["paths"]["email"]]:
         assert (tmp_path / path).is_file()
     digest = rows[-1]
-    assert digest["assets"] == {"email": ["email/digest-leaderboard.png"]}
-    assert f'src="{BASE}digest-leaderboard.png"' in (tmp_path / "email" / "digest.html").read_text()
+    assert digest["assets"] == {"email": [f"email/digest-leaderboard-{AS_OF}-1d.png"]}
+    assert f'src="{BASE}digest-leaderboard-{AS_OF}-1d.png"' in (tmp_path / "email" / "digest.html").read_text()
 
 
 def test_real_data_notes_carry_charts_and_their_email_passes_the_check(market):
@@ -178,3 +187,20 @@ def test_real_data_notes_carry_charts_and_their_email_passes_the_check(market):
         last = drawn.dates[-1].isoformat()
         assert last == note.facts.as_of.isoformat() and max(closes) >= last
         assert drawn.values[-1] == pytest.approx(closes[last]), ticker  # the chart's last point is that day's close
+
+
+@pytest.mark.parametrize("base", ["https://cdn.x/notes?v=1&x=2", "https://cdn.x/n/#top", "http:///x",
+                                  "https://user:pw@cdn.x/n/", "javascript:alert(1)//", "//cdn.x/n/", "cdn.x/n"])
+def test_an_asset_base_url_that_would_break_or_leak_is_refused(base):
+    from notewriter.errors import UsageError
+    from notewriter.mail import asset_url
+
+    with pytest.raises(UsageError, match="--asset-base-url"):
+        asset_url(base)
+
+
+def test_an_asset_base_url_gets_its_slash():
+    from notewriter.mail import asset_url
+
+    assert asset_url("HTTPS://cdn.x/n")("a.png") == "HTTPS://cdn.x/n/a.png"
+    assert asset_url("https://cdn.x:8443/")("a.png") == "https://cdn.x:8443/a.png"
