@@ -28,7 +28,7 @@ EMAIL_CSS = """
 body{margin:0;padding:0;background:#f3f3f0}
 .outer{background:#f3f3f0}
 .sheet{background:#ffffff}
-.content{font-family:Georgia,'Times New Roman',serif;font-size:16px;line-height:1.55;color:#1b1b1b;padding:16px 20px}
+.content{font-family:Georgia,'Times New Roman',serif;font-size:16px;line-height:1.55;color:#1b1b1b;padding:16px 20px;overflow-wrap:anywhere;word-break:break-word}
 .content h1{font-size:22px;line-height:1.3;margin:0 0 12px}
 .content h2{font-size:17px;line-height:1.3;margin:24px 0 8px;padding-bottom:2px;border-bottom:1px solid #dddddd}
 .content p{margin:0 0 12px}

@@ -86,3 +86,27 @@ def test_the_email_fits_the_screen_with_its_images(browser, pages, width):  # no
         page.screenshot(path=str(ARTIFACTS / f"email-ijr-{width}.png"), full_page=True)
     finally:
         ctx.close()
+
+
+@pytest.mark.parametrize("fmt", ["html", "email"])
+def test_a_very_long_vendor_name_wraps_instead_of_widening_the_page(browser, tmp_path, fmt):  # noqa: F811
+    import json
+    import shutil
+
+    from .conftest import SAMPLES
+
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLES, data)
+    info_path = data / "funds" / "IJR.json"
+    info = json.loads(info_path.read_text(encoding="utf-8"))
+    info["longName"] = "Unbroken" * 40  # 320 characters without a space
+    info_path.write_text(json.dumps(info), encoding="utf-8")
+    doc = write_note("IJR", AS_OF, "1w", open_source(data))
+    page_path = tmp_path / "page.html"
+    page_path.write_text(render_as(doc, fmt), encoding="utf-8")
+    ctx, page, _ = _open(browser, page_path, 390)
+    try:
+        assert "Unbroken" * 40 in page.inner_text("body").replace("\n", "")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        ctx.close()
