@@ -207,3 +207,14 @@ def test_category_benchmark_and_no_excess_for_the_benchmark_itself(universe, tmp
     assert s["mean_excess"] == pytest.approx(r_down - r_up)  # an up call: its excess is its return over UP's
     s = summary([o for o in items if o.call.ticker == "SPY" and o.horizon == 5])
     assert s["excess_n"] == 0 and s["mean_excess"] is None and s["mean_return"] == 0.0
+
+
+def test_vendor_text_in_a_report_is_text():
+    from notewriter.track.report import _csv_text, _md_text
+
+    # a category from a vendor file, as a Markdown table cell: one line, nothing live, the pipe kept in the cell
+    cell = _md_text("Large|Blend\n<script>alert(1)</script>")
+    assert "\n" not in cell and "<script>" not in cell and "|" not in cell.replace("\\|", "")
+    # and as a CSV cell: never a formula when a spreadsheet opens it; numbers stay numbers
+    assert _csv_text("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
+    assert _csv_text("@SUM(A1)") == "'@SUM(A1)" and _csv_text(-0.25) == -0.25 and _csv_text("Small Blend") == "Small Blend"

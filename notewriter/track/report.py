@@ -44,6 +44,24 @@ def _cell(row: dict, col: str) -> str:
     return str(row[col])
 
 
+def _md_text(value) -> str:
+    """A group's name (a vendor's category or ticker) as text in a table cell: on one line, its Markdown and
+    HTML escaped (a pipe among them, so it cannot end the cell)."""
+    from ..render import md_escape
+
+    if value is None or value == "":
+        return "–"
+    return str(md_escape(" ".join(str(value).split())))
+
+
+def _csv_text(value):
+    """A text cell a spreadsheet will not run: one that starts with =, +, -, @ or a control character gets a
+    leading apostrophe (numbers are written as numbers)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def _bench(name: str) -> str:
     return "the other funds of each call's category, equal-weighted" if name == "category" else name
 
@@ -55,15 +73,16 @@ def markdown(result: dict) -> str:
              f"Calls scored: those whose horizon ended by {result['as_of']}, against prices dated on or before "
              f"it ({result['pending']} call-horizons still open). Returns run from the next session's open (or "
              f"the close when the data has no opens) to the close at the horizon, in the call's direction; "
-             f"excess is over {_bench(result['benchmark'])}. Statistics use the independent calls: per fund and call "
-             "type, a call made before the last counted call's horizon ended is left out as overlapping.", ""]
+             f"excess is over {_bench(result['benchmark'])}. Statistics use the independent calls: per fund, call "
+             "type and direction, a call made before the last counted call's horizon ended is left out as "
+             "overlapping.", ""]
     if not result["rows"]:
         lines.append("No call is due yet.")
         return "\n".join(lines) + "\n"
     head = [*by, "horizon (sessions)", *(_HEAD[c] for c in _COLUMNS)]
     lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in result["rows"]:
-        cells = [row[k] or "–" for k in by] + [str(row["horizon"])] + [_cell(row, c) for c in _COLUMNS]
+        cells = [_md_text(row[k]) for k in by] + [str(row["horizon"])] + [_cell(row, c) for c in _COLUMNS]
         lines.append("| " + " | ".join(cells) + " |")
     if result["calibration"]:
         lines += ["", "## Sentiment calibration", "",
@@ -111,7 +130,7 @@ def as_csv(result: dict) -> str:
     w = csv.DictWriter(buf, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
     w.writeheader()
     for r in rows:
-        w.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in fields})
+        w.writerow({k: ("" if r.get(k) is None else _csv_text(r.get(k))) for k in fields})
     return buf.getvalue()
 
 
