@@ -157,3 +157,25 @@ def test_an_infinite_flow_is_refused_at_import(tmp_path):
     path.write_text("date,ticker,flow_usd\n2026-04-01,SPY,1\n2026-04-02,SPY,1e309\n")
     with pytest.raises(DataError, match=r"row 3: expected a finite number in column 'flow_usd', got '1e309'"):
         importers.import_flows_csv(path, tmp_path / "cache")
+
+
+def test_half_a_surrogate_pair_in_a_fund_file_costs_only_that_fund(tmp_path):
+    import shutil
+
+    from click.testing import CliRunner
+
+    from notewriter.cli import main
+
+    from .conftest import SAMPLES
+
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLES, data)
+    path = data / "funds" / "IJR.json"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('"longName": "', '"longName": "Bad \\ud800 ', 1), encoding="utf-8")
+    r = CliRunner().invoke(main, ["write", "IJR", "--data", str(data)])
+    assert r.exit_code == 2 and "funds/IJR.json" in r.output and "surrogate" in r.output, r.output
+    assert CliRunner().invoke(main, ["write", "SPY", "--data", str(data)]).exit_code == 0
+    # a proper pair (an emoji written as two escapes) is text
+    path.write_text(text.replace('"longName": "', '"longName": "\\ud83d\\ude00 ', 1), encoding="utf-8")
+    assert CliRunner().invoke(main, ["write", "IJR", "--data", str(data)]).exit_code == 0

@@ -21,7 +21,7 @@ from .inputs import FundInfoError, encoding_note, read_fund_info_file
 from .readers import read_flows_columns, read_price_columns, read_shares_columns
 from .tables import PRICE_COLUMNS, KeyedRows, Note, PriceRows, Tables, literal, price_block, price_rows
 
-CACHE_VERSION = 5
+CACHE_VERSION = 6  # 6: fund files with half a surrogate pair are refused
 
 
 def cache_dir(root: Path) -> Path:

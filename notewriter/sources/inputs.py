@@ -174,9 +174,19 @@ def _load_json(path: Path, what: str) -> tuple[Any, str | None]:
     if not text.strip():
         raise DataError(path, f"the file is empty; expected {what}")
     try:
-        return json.loads(text), encoding
+        value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise DataError(path, f"expected {what} ({exc.msg})", row=exc.lineno) from None
+    lone = _LONE_SURROGATE.search(text)
+    if lone is not None:  # valid JSON, but no text: it cannot be written, shown or cached
+        raise DataError(path, f"{lone.group(0)} is half of a surrogate pair, not a character; expected {what} "
+                        "of text", row=text.count("\n", 0, lone.start()) + 1)
+    return value, encoding
+
+
+# A \uD800-\uDBFF escape not followed by a \uDC00-\uDFFF one, or one of those without the first before it.
+_LONE_SURROGATE = re.compile(r"(?i)\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f][0-9a-f]{2})"
+                             r"|(?<!\\ud[89ab][0-9a-f]{2})\\ud[c-f][0-9a-f]{2}")
 
 
 def read_fund_info_file(path: Path) -> tuple[dict | None, str | None]:
