@@ -158,10 +158,14 @@ def run_batch(source: Source, as_of: date | str | None, window: str = "1d", out:
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise UsageError(f"unknown format(s) {', '.join(unknown)}; expected some of {', '.join(FORMATS)}")
+    if not formats:
+        raise UsageError(f"--formats: name at least one of {', '.join(FORMATS)}")
     if "email" in formats:
         from .mail import asset_url
 
         asset_url(asset_base_url)  # a bad URL stops the run before anything is written
+    elif asset_base_url is not None:
+        raise UsageError("--asset-base-url goes with the email format")
     settings = settings or Rules()
     if track_store is not None:  # a missing, broken or foreign track store stops the run before it starts
         from .track.store import open_record

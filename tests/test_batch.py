@@ -119,3 +119,10 @@ def test_fast_csv_reader_matches_the_careful_one_and_still_names_bad_rows(tmp_pa
     path.write_text("Date,Close,Volume\n 2024-01-02 , 10.5 ,\"1,000\"\n2024-01-02,11,5\n")
     frame = local.read_prices(path)
     assert frame["Close"].tolist() == [11.0] and frame.attrs["duplicates"] == 1
+
+
+def test_a_batch_that_would_write_nothing_or_ignore_an_option_is_a_usage_error(tmp_path):
+    for args in (["--formats", ""], ["--formats", " , "], ["--formats", "md", "--asset-base-url", "https://x.example/"]):
+        r = CliRunner().invoke(main, ["batch", "--out", str(tmp_path / "out"), *args])
+        assert r.exit_code == 2, (args, r.output)
+        assert not (tmp_path / "out" / "current").exists()
