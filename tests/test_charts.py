@@ -232,3 +232,17 @@ def test_two_processes_write_the_same_html_and_png(tmp_path):
     assert files == ["ijr-email.html", f"ijr-flows-{AS_OF}-1w.png", f"ijr-price-{AS_OF}-1w.png", "ijr.html"]
     for name in files:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def test_flows_of_billions_are_drawn_in_billions(market):
+    # SPY's vendor flows in the 63 sessions to 2026-04-02 reach $15.3 billion a day (flows.csv): tick labels in
+    # millions ("15,000") would push the axis title off the chart
+    with open(market / "flows.csv", newline="") as fh:
+        spy = [r for r in csv.DictReader(fh) if r["ticker"] == "SPY" and r["date"] <= "2026-04-02" and r["flow_usd"]]
+    peak = max(abs(float(r["flow_usd"])) for r in spy[-63:])
+    assert peak >= 1e9
+    note = write_note("SPY", "2026-04-02", "1w", open_source(market))
+    chart = next(c for c in charts_for(note.facts) if c.key == "flows")
+    ax = _drawn(chart).axes[0]
+    assert ax.get_ylabel() == "Net flow ($ billion)" and "$ billion" in chart.title
+    assert max(abs(p.get_height()) for p in ax.patches) == pytest.approx(peak / 1e9)

@@ -16,6 +16,7 @@ from .figure import (AVERAGE, INFLOW, INK, MARK, MUTED, OUT_HATCH, OUTFLOW, PRIC
                      is_narrow, tick)
 
 MILLION = 1e6
+BILLION = 1e9
 
 
 def short_source(path: str) -> str:
@@ -83,14 +84,14 @@ def _edge(colour: str, hatch: str | None, hollow: bool) -> str:
     return "white" if hatch and not hollow else colour
 
 
-def _bars(ax, series, width: float, align: str, hollow: bool) -> None:
+def _bars(ax, series, width: float, align: str, hollow: bool, scale: float = MILLION) -> None:
     pts = series.points()
     for sign, colour, hatch in ((1, INFLOW, None), (-1, OUTFLOW, OUT_HATCH)):
         chosen = [(d, v) for d, v in pts if v * sign > 0]
         if not chosen:
             continue
         x = [d for d, _ in chosen]
-        ax.bar(x, [v / MILLION for _, v in chosen], width=width, align=align,
+        ax.bar(x, [v / scale for _, v in chosen], width=width, align=align,
                color="white" if hollow else colour, edgecolor=_edge(colour, hatch, hollow),
                linewidth=0.8 if hollow else 0.3,
                hatch=hatch)
@@ -103,17 +104,21 @@ def _flows_chart(f: FundFacts) -> Chart | None:
     if not flows:
         return None
     both = len(flows) == 2
+    # dollars in billions when a day's flow reaches one (tick labels like "15,000" would push the axis title
+    # off the chart), else in millions
+    peak = max((abs(v) for s in flows for _, v in s.points()), default=0.0)
+    scale, unit = (BILLION, "$ billion") if peak >= BILLION else (MILLION, "$ million")
 
     def draw(fig: Figure) -> None:
         entries = 2 * len(flows) + (c.shares is not None)
         ax = fig.add_axes(axes_rect(fig, c.shares is not None, (entries + 1) // 2 if is_narrow(fig) else 2))
         if both:  # side by side: the estimate filled, the vendor's figure hollow
-            _bars(ax, c.flows_est, -0.42, "edge", False)
-            _bars(ax, c.flows_vendor, 0.42, "edge", True)
+            _bars(ax, c.flows_est, -0.42, "edge", False, scale)
+            _bars(ax, c.flows_vendor, 0.42, "edge", True, scale)
         else:
-            _bars(ax, flows[0], 0.8, "center", flows[0] is c.flows_vendor)
+            _bars(ax, flows[0], 0.8, "center", flows[0] is c.flows_vendor, scale)
         ax.axhline(0, color=MUTED, linewidth=0.8)
-        ax.set_ylabel("Net flow ($ million)")
+        ax.set_ylabel(f"Net flow ({unit})")
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: tick(v)))
         _dates_axis(ax)
         handles = []
@@ -143,7 +148,7 @@ def _flows_chart(f: FundFacts) -> Chart | None:
 
     kinds = " and ".join(("estimated" if s is c.flows_est else "vendor-reported") for s in flows)
     return Chart("flows", f"{T.lower()}-flows",
-                 f"{T} daily {kinds} flows in $ million over the last three months to {longdate(f.as_of)}"
+                 f"{T} daily {kinds} flows in {unit} over the last three months to {longdate(f.as_of)}"
                  + (", with shares outstanding" if c.shares is not None else ""), draw)
 
 
