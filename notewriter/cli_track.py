@@ -98,7 +98,7 @@ def track_score(store_path, as_of, by, fmt, data, out):
     from .track.store import TrackStore, data_of
 
     day = _date(as_of, "--as-of")
-    groups = tuple(g.strip() for g in by.split(",") if g.strip())
+    groups = tuple(dict.fromkeys(g.strip() for g in by.split(",") if g.strip()))  # each group once, in order
     bad = [g for g in groups if g not in GROUP_KEYS]
     if bad or not groups:
         raise UsageError(f"--by: unknown group {', '.join(bad) or repr(by)}; expected some of {', '.join(GROUP_KEYS)}")
