@@ -100,6 +100,12 @@ def _misread(fact: FactRef, subject: str | None, ctx: _Context | None) -> str | 
     return None
 
 
+def _wrong_sign(tok: _Token, fact) -> bool:
+    """A number printed with its sign that the fact's sign contradicts (a zero fact has no sign)."""
+    fv = float(fact.value)
+    return tok.signed and (fv < 0) != (tok.value < 0) and fv != 0
+
+
 def _judge(tok: _Token, subject: str | None, direction: int, word: str | None, index: _FactIndex,
            finding: Finding, clause: str = "", ctx: _Context | None = None, folded_clause: str | None = None) -> None:
     """Match the number to a fact, or say why none fits; `folded_clause` is `clause` folded (for the cues)."""
@@ -119,8 +125,8 @@ def _judge(tok: _Token, subject: str | None, direction: int, word: str | None, i
             if cue.search(text):
                 # a signed figure is never the named fact of the other sign: "-0.2% of shares outstanding" in
                 # a clause about 10 sessions names the 10-session figure, not a rise in shares outstanding
-                named = [f for f in candidates if path.search(f.path) and _about(f, subject)
-                         and not (tok.signed and (float(f.value) < 0) != (tok.value < 0) and float(f.value) != 0)]
+                named = [f for f in candidates
+                         if path.search(f.path) and _about(f, subject) and not _wrong_sign(tok, f)]
                 if named:
                     candidates = named
     wrong_direction = wrong_ticker = wrong_sign = misread = None
@@ -128,10 +134,10 @@ def _judge(tok: _Token, subject: str | None, direction: int, word: str | None, i
         if fact.kind == "date":
             finding.matched = fact.path
             return
-        fv = float(fact.value)
-        if tok.signed and (fv < 0) != (tok.value < 0) and fv != 0:
+        if _wrong_sign(tok, fact):
             wrong_sign = wrong_sign or fact
             continue
+        fv = float(fact.value)
         if not _about(fact, subject):
             wrong_ticker = wrong_ticker or fact
             continue
