@@ -8,12 +8,12 @@ second reading of the facts. The track record (`notewriter/track`) records these
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Literal, get_args
 
 from .facts.models import Frozen
 
 CallType = Literal["flow_signal", "contrarian", "sentiment", "trade_direct", "trade_pair"]
-CALL_TYPES: tuple[str, ...] = ("flow_signal", "contrarian", "sentiment", "trade_direct", "trade_pair")
+CALL_TYPES: tuple[str, ...] = get_args(CallType)
 Direction = Literal["up", "down", "neutral"]
 # Forward horizons every call is read at, in sessions: a week, two weeks, a month, six weeks.
 HORIZONS: tuple[int, ...] = (5, 10, 21, 30)

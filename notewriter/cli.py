@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 
-from .cli_base import Group, _emit, _fail, handle_errors
+from .cli_base import Group, _emit, _fail, handle_errors, parse_date
 from .cli_track import track_store_option
 
 WINDOWS = click.Choice(["1d", "1w", "1m", "ytd"])
@@ -111,19 +111,6 @@ def _warn_run(note) -> None:
         click.echo(f"notewriter: warning: {warning}", err=True)
 
 
-def _as_of(value: str | None, option: str = "--as-of"):
-    if value is None:
-        return None
-    from datetime import date
-
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        from .errors import UsageError
-
-        raise UsageError(f"{option}: expected a date YYYY-MM-DD, got {value!r}") from None
-
-
 _ASSET_OPTION = click.option(
     "--asset-base-url", default=None, metavar="URL",
     help="With --format email: the http(s) URL the chart PNGs are served from (default: beside the page).")
@@ -172,7 +159,7 @@ def write(ticker, as_of, window, data, template_dir, fmt, out, asset_base_url, l
     """Write a note about one fund."""
     from .pipeline import write_note
 
-    source, as_of = _open_source([ticker], _as_of(as_of), data, source_kind, offline, cache_dir)
+    source, as_of = _open_source([ticker], parse_date(as_of), data, source_kind, offline, cache_dir)
     note = write_note(ticker, as_of, window, source, template_dir=template_dir,
                       llm=_llm_hook(llm, llm_model, llm_base_url, llm_timeout), track_store=track_store)
     _warn_run(note)
@@ -199,7 +186,7 @@ def facts(ticker, as_of, window, data, template_dir, out, llm, llm_model, llm_ba
     from .jsontext import dumps_indented
     from .pipeline import write_note
 
-    source, as_of = _open_source([ticker], _as_of(as_of), data, source_kind, offline, cache_dir)
+    source, as_of = _open_source([ticker], parse_date(as_of), data, source_kind, offline, cache_dir)
     note = write_note(ticker, as_of, window, source, template_dir=template_dir,
                       llm=_llm_hook(llm, llm_model, llm_base_url, llm_timeout), track_store=track_store)
     _warn_run(note)
@@ -249,7 +236,7 @@ def fetch(tickers, since, cache_dir):
     """Fetch prices, share counts and fund info from Yahoo Finance into the cache; exit 2 if a ticker failed."""
     from .sources.cache import fetch as fetch_into_cache
 
-    result = fetch_into_cache(tickers, _as_of(since, "--since"), cache_dir)
+    result = fetch_into_cache(tickers, parse_date(since, "--since"), cache_dir)
     for line in result.lines():
         click.echo(line)
     if result.failed:
@@ -312,7 +299,7 @@ def digest(as_of, window, data, template_dir, fmt, out, asset_base_url, source_k
     """Write the daily flows digest: leaderboard, headline rotation, its historical analog."""
     from .pipeline import write_digest
 
-    source, as_of = _open_source(None, _as_of(as_of), data, source_kind, offline, cache_dir)
+    source, as_of = _open_source(None, parse_date(as_of), data, source_kind, offline, cache_dir)
     dg = write_digest(source, as_of, window, template_dir, llm=_llm_hook(llm, llm_model, llm_base_url, llm_timeout))
     _warn_run(dg)
     dg.require_supported()
@@ -350,7 +337,7 @@ def batch(data, as_of, window, out_dir, formats, asset_base_url, jobs, executor,
     """Write a note for every fund plus the digest; exit 1 if any failed (see manifest.jsonl)."""
     from .batch import run_batch
 
-    source, as_of = _open_source(None, _as_of(as_of), data, source_kind, offline, cache_dir)
+    source, as_of = _open_source(None, parse_date(as_of), data, source_kind, offline, cache_dir)
     result = run_batch(source, as_of, window, out_dir,
                        formats=[f.strip() for f in formats.split(",") if f.strip()], jobs=jobs,
                        template_dir=template_dir, llm=_llm_hook(llm, llm_model, llm_base_url, llm_timeout),

@@ -105,6 +105,20 @@ def _internal_error(err: Exception) -> None:
     _fail(redact(f"internal error: {type(err).__name__}: {err} (set NOTEWRITER_DEBUG=1 for a traceback)"), 3)
 
 
+def parse_date(value: str | None, option: str = "--as-of"):
+    """A YYYY-MM-DD option's date (None when it was not given); anything else is a usage error naming it."""
+    if value is None:
+        return None
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        from .errors import UsageError
+
+        raise UsageError(f"{option}: expected a date YYYY-MM-DD, got {value!r}") from None
+
+
 def _emit(text: str, out: Path | None) -> None:
     if out is None:
         click.echo(text, nl=False)

@@ -8,28 +8,15 @@ from pathlib import Path
 
 import click
 
-from .cli_base import _emit, handle_errors
-
-
-def _date(value: str, option: str):
-    from datetime import date
-
-    from .errors import UsageError
-
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"{option}: expected a date YYYY-MM-DD, got {value!r}") from None
+from .calls import CALL_TYPES
+from .cli_base import _emit, handle_errors, parse_date
 
 
 def _track_store_default(ctx, param, value):
+    """$NOTEWRITER_TRACK_STORE when the option is not given (the store is checked where it is opened)."""
     from .config import settings
-    from .errors import UsageError
 
-    value = value if value is not None else settings().track_store
-    if value is not None and not Path(value).is_file():
-        raise UsageError(f"track store {value} does not exist; write it with 'notewriter track build'")
-    return value
+    return value if value is not None else settings().track_store
 
 
 def track_store_option(fn):
@@ -64,7 +51,7 @@ def track_build(data, date_from, date_to, window, store_path, benchmark):
     from .track.build import build_track
     from .track.store import TrackStore
 
-    start, end = _date(date_from, "--from"), _date(date_to, "--to")
+    start, end = parse_date(date_from, "--from"), parse_date(date_to, "--to")
     source = open_source(data)
     with TrackStore(store_path) as store:
         result = build_track(source, store, start, end, window,
@@ -97,7 +84,7 @@ def track_score(store_path, as_of, by, fmt, data, out):
     from .track.score import GROUP_KEYS, score_store
     from .track.store import TrackStore, data_of
 
-    day = _date(as_of, "--as-of")
+    day = parse_date(as_of, "--as-of")
     groups = tuple(dict.fromkeys(g.strip() for g in by.split(",") if g.strip()))  # each group once, in order
     bad = [g for g in groups if g not in GROUP_KEYS]
     if bad or not groups:
@@ -119,15 +106,14 @@ def track_score(store_path, as_of, by, fmt, data, out):
 @click.option("--store", "store_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--ticker", default=None, help="Only this fund's calls.")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", default=None, help="Only calls made on or before this date.")
-@click.option("--type", "call_type", type=click.Choice(["flow_signal", "contrarian", "sentiment", "trade_direct",
-                                                         "trade_pair"]), default=None)
+@click.option("--type", "call_type", type=click.Choice(CALL_TYPES), default=None)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write here, not stdout.")
 @handle_errors
 def track_calls(store_path, ticker, as_of, call_type, out):
     """Print the recorded calls, one JSON object a line, in date order."""
     from .track.store import TrackStore
 
-    until = _date(as_of, "--as-of") if as_of is not None else None
+    until = parse_date(as_of, "--as-of") if as_of is not None else None
     with TrackStore(store_path, create=False) as store:
         calls = store.calls(until=until, ticker=ticker.upper() if ticker else None, call_type=call_type)
     _emit("".join(c.model_dump_json(exclude_none=True) + "\n" for c in calls), out)
