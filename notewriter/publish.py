@@ -11,8 +11,7 @@ from __future__ import annotations
 import re
 
 from .document import Document, to_json
-from .markup import CSP, MD as _MD, markdown_it as _markdown_it, page  # noqa: F401  (CSP and the renderer are
-#                                                                       imported from here too)
+from .markup import CSP, MD, page  # noqa: F401  (CSP is imported from here too)
 
 FORMATS = ("md", "html", "txt", "json", "email", "eml")
 # the file name ending of each format (an email is an HTML file)
@@ -23,7 +22,7 @@ def to_html(markdown: str, title: str) -> str:
     """Standalone HTML; raw HTML in the Markdown (e.g. a vendor string with <script>) is escaped, never run,
     and no link or image is made from it; a strict Content-Security-Policy refuses any script or remote
     resource besides. `title` is the document's (Markdown) title."""
-    return page(title, _MD.render(markdown))
+    return page(title, MD.render(markdown))
 
 
 # A backslash escape of the Markdown, hidden while the text writer reads the markup around it: each

@@ -18,7 +18,3 @@ def stage(name: str):
         yield
     finally:
         TOTALS[name] += time.perf_counter() - t
-
-
-def reset() -> None:
-    TOTALS.clear()

@@ -24,7 +24,8 @@ from ..errors import UsageError
 from .auth import new_token, same_token, verify_password
 from .edit import edit_section, word_diff
 from .store import STATES, TOOL, TRANSITIONS, Store, TransitionRefused
-from .record import pct, track_panel
+from ..track.report import pct  # the record panel prints shares and returns as the report does
+from .record import track_panel
 from .view import caveats, section_rows, tail_html
 
 HERE = Path(__file__).resolve().parent

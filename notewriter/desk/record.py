@@ -37,12 +37,3 @@ def track_panel(track_path: str | Path, document: dict) -> dict | None:
     if not rows:
         return None
     return {"ticker": ticker, "as_of": as_of.isoformat(), "calls": len(calls), "pending": pending, "rows": rows}
-
-
-def pct(x: float | None, signed: bool = False) -> str:
-    """A share or a return for the panel: "60%", "+1.2%", or a dash when there is none."""
-    if x is None:
-        return "–"
-    if signed:
-        return "0.0%" if round(x * 100, 1) == 0 else f"{x * 100:+.1f}%"
-    return f"{x * 100:.0f}%"

@@ -6,11 +6,10 @@ from __future__ import annotations
 import html
 import re
 
-from ..publish import _markdown_it
+from ..markup import MD as _MD  # as the HTML note renders: no links, images or raw HTML from any text
 
 _OPEN, _MID, _CLOSE = "\ue000", "\ue001", "\ue002"
 _MARK = re.compile(_OPEN + r"(\d+)" + _MID)
-_MD = _markdown_it()  # as the HTML note renders: no links, images or raw HTML from any text
 
 
 def fact_at(facts: dict, path: str) -> dict | None:

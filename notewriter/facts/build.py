@@ -357,7 +357,7 @@ def _peers(F, ticker: str, category: str | None, flow: Flow, peers: pd.DataFrame
 
 def _v(x):
     """A finite float or None."""
-    return float(x) if math.isfinite(float(x)) else None
+    return x if math.isfinite(x := float(x)) else None
 
 
 def _price_facts(F, T: dict, last_ts, src: str) -> Price:

@@ -8,8 +8,6 @@ import json
 import math
 from datetime import date
 
-_PCT_FIELDS = ("hit_rate", "wilson_low", "wilson_high", "mean_return", "median_return", "mean_excess",
-               "median_excess", "rose_share", "mean_over_benchmark")
 _COLUMNS = ("calls", "independent", "overlapping", "directional", "hits", "hit_rate", "wilson_95", "p_value",
             "mean_return", "median_return", "mean_excess", "t_excess", "neutral")
 _HEAD = {"calls": "calls", "independent": "independent", "overlapping": "overlapping", "directional": "directional",
@@ -18,7 +16,8 @@ _HEAD = {"calls": "calls", "independent": "independent", "overlapping": "overlap
          "t_excess": "t (excess)", "neutral": "neutral"}
 
 
-def _pct(x: float | None, signed: bool = False) -> str:
+def pct(x: float | None, signed: bool = False) -> str:
+    """A share or a return for people: "60%", "+1.2%", or a dash when there is none."""
     if x is None or not math.isfinite(x):
         return "–"
     if signed:
@@ -32,11 +31,11 @@ def _num(x: float | None, digits: int = 2) -> str:
 
 def _cell(row: dict, col: str) -> str:
     if col == "wilson_95":
-        return "–" if row["wilson_low"] is None else f"{_pct(row['wilson_low'])}–{_pct(row['wilson_high'])}"
+        return "–" if row["wilson_low"] is None else f"{pct(row['wilson_low'])}–{pct(row['wilson_high'])}"
     if col == "hit_rate":
-        return _pct(row[col])
+        return pct(row[col])
     if col in ("mean_return", "median_return", "mean_excess"):
-        return _pct(row[col], signed=True)
+        return pct(row[col], signed=True)
     if col == "p_value":
         return _num(row[col], 3)
     if col == "t_excess":
@@ -91,9 +90,9 @@ def markdown(result: dict) -> str:
                   "| horizon (sessions) | band | calls | mean return | median return | rose | mean over benchmark |",
                   "|---|---|---|---|---|---|---|"]
         for r in result["calibration"]:
-            lines.append(f"| {r['horizon']} | {r['band']} | {r['calls']} | {_pct(r['mean_return'], True)} | "
-                         f"{_pct(r['median_return'], True)} | {r['rose']} ({_pct(r['rose_share'])}) | "
-                         f"{_pct(r['mean_over_benchmark'], True)} |")
+            lines.append(f"| {r['horizon']} | {r['band']} | {r['calls']} | {pct(r['mean_return'], True)} | "
+                         f"{pct(r['median_return'], True)} | {r['rose']} ({pct(r['rose_share'])}) | "
+                         f"{pct(r['mean_over_benchmark'], True)} |")
         lines.append("")
         lines.append("Ordered: " + ", ".join(f"{h} sessions {'yes' if ok else 'no'}"
                                              for h, ok in result["ordered"].items()) + ".")

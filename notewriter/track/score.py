@@ -9,9 +9,9 @@ return is above zero; neutral calls are not hits or misses, they are counted and
 calibration.
 
 Calls on one fund whose horizons overlap share most of their return, so they are not independent evidence:
-for each fund, call type, window and horizon, only calls made on or after the end of the last counted call's
-horizon are counted (`independent`); every statistic is computed on those, and the rest are reported as
-overlapping.
+for each fund, call type, direction, window and horizon, only calls made on or after the end of the last
+counted call's horizon are counted (`independent`); every statistic is computed on those, and the rest are
+reported as overlapping.
 """
 
 from __future__ import annotations

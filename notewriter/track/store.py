@@ -50,11 +50,11 @@ class TrackStore:
         try:
             self.db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None, check_same_thread=False)
             self.db.execute("PRAGMA journal_mode=WAL")
-            self._migrate(create)
+            self._migrate()
         except sqlite3.DatabaseError as err:
             raise UsageError(f"track store {self.path}: {err} (expected a SQLite file)") from None
 
-    def _migrate(self, create: bool) -> None:
+    def _migrate(self) -> None:
         self.db.execute("CREATE TABLE IF NOT EXISTS track_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
         row = self.db.execute("SELECT value FROM track_meta WHERE name = 'schema'").fetchone()
         version = int(row[0]) if row else 0
@@ -159,16 +159,20 @@ def _read_only_uri(path: str | Path) -> str:
     return f"file:{pathname2url(str(Path(path).resolve()))}?mode=ro"
 
 
+def _holds_track(path: str | Path) -> bool:
+    """Whether the SQLite file at `path` has the track tables (opened read-only; sqlite3.Error when it is no
+    database)."""
+    db = sqlite3.connect(_read_only_uri(path), uri=True)
+    try:
+        return db.execute("SELECT 1 FROM sqlite_master WHERE name = 'track_calls'").fetchone() is not None
+    finally:
+        db.close()
+
+
 def has_track(path: str | Path) -> bool:
     """Whether a SQLite file holds track tables (the desk asks before it shows a record)."""
-    if not Path(path).is_file():
-        return False
     try:
-        db = sqlite3.connect(_read_only_uri(path), uri=True)
-        try:
-            return db.execute("SELECT 1 FROM sqlite_master WHERE name = 'track_calls'").fetchone() is not None
-        finally:
-            db.close()
+        return Path(path).is_file() and _holds_track(path)
     except sqlite3.Error:
         return False
 
@@ -186,14 +190,10 @@ def open_record(path: str | Path, source) -> TrackStore:
     if not path.is_file():
         raise UsageError(f"track store {path} does not exist; write it with 'notewriter track build'")
     try:
-        db = sqlite3.connect(_read_only_uri(path), uri=True)
-        try:
-            found = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'track_calls'").fetchone()
-        finally:
-            db.close()
+        found = _holds_track(path)
     except sqlite3.Error as err:
         raise UsageError(f"track store {path}: {err} (expected a SQLite file)") from None
-    if found is None:
+    if not found:
         raise UsageError(f"{path} holds no track record; write one with 'notewriter track build --store {path}'")
     store = TrackStore(path, create=False)
     recorded, here = store.meta("data"), data_of(source)
