@@ -30,21 +30,42 @@ def _counted(items: list[Outcome], h: int) -> list[Outcome]:
     return [o for o in items if o.horizon == h and o.independent]
 
 
+# The last store read, for the next note of the same batch: (path, modified, date) -> (source, calls, prices)
+_LAST: dict = {}
+
+
+def _signals_and_prices(store_path: str | Path, source: Source, as_of: date) -> tuple[list, PriceBook]:
+    """The store's flow-signal calls made before `as_of`, and the prices known at `as_of`: read once for all
+    the notes of one date from one source (a batch), not again for every note."""
+    path = Path(store_path)
+    try:
+        key = (str(path.resolve()), path.stat().st_mtime_ns, as_of)
+    except OSError:
+        key = None  # no such file: open_record says so
+    hit = _LAST.get(key) if key is not None else None
+    if hit is not None and hit[0] is source:
+        return hit[1], hit[2]
+    with open_record(store_path, source) as store:
+        calls = [c for c in store.calls(until=as_of, call_type="flow_signal") if c.as_of < as_of]
+    book = PriceBook(source, as_of)
+    _LAST.clear()
+    _LAST[key] = (source, calls, book)
+    return calls, book
+
+
 def track_record(store_path: str | Path, source: Source, facts: FundFacts, rules: Rules | None = None
                  ) -> TrackRecord | None:
     """The fund's record of large flows in the note's direction (its category's when the fund has too few
     cases), or None when neither has `Rules.base_rate_min_events` cases."""
     rules = rules or Rules()
     direction = fund_verdicts(facts, rules).direction
-    with open_record(store_path, source) as store:  # a bad or foreign store is exit 2, whatever the flow
-        if direction not in ("inflow", "outflow"):
-            return None
-        want = "up" if direction == "inflow" else "down"
-        h = horizon(rules)
-        as_of: date = facts.as_of
-        calls = [c for c in store.calls(until=as_of, call_type="flow_signal")
-                 if c.window == facts.window and c.direction == want and c.as_of < as_of]
-    book = PriceBook(source, as_of)
+    as_of: date = facts.as_of
+    signals, book = _signals_and_prices(store_path, source, as_of)  # a bad or foreign store is exit 2 regardless
+    if direction not in ("inflow", "outflow"):
+        return None
+    want = "up" if direction == "inflow" else "down"
+    h = horizon(rules)
+    calls = [c for c in signals if c.window == facts.window and c.direction == want]
     category = facts.identity.category
     for scope, chosen in (("fund", [c for c in calls if c.ticker == facts.ticker]),
                           ("category", [c for c in calls if category and c.category == category])):
