@@ -18,8 +18,7 @@ from typing import Callable
 from .charts import Chart, charts_for
 from .document import Document
 from .errors import UsageError
-from .markup import MD
-from .pages import figures_at, alt
+from .pages import alt, body_with_figures
 from .render import md_unescape
 
 WIDTH = 600  # pixels: the common width of an email's content column
@@ -55,23 +54,17 @@ def _image(src: Callable[[Chart], str]) -> Callable[[Chart], str]:
     return figure
 
 
-def _body(doc: Document, figure: Callable[[Chart], str]) -> str:
-    body = MD.render(doc.markdown)
-    box = doc.boxes.get("key_figures")
-    extra = ""
-    if box:
-        extra += ('<table role="presentation" class="key" cellpadding="0" cellspacing="0" border="0">'
-                  f'<tr><td class="box">\n{MD.render(box)}</td></tr></table>\n')
-    extra += "".join(figure(c) for c in charts_for(doc.facts))
-    at = figures_at(body, doc)
-    return body[:at] + extra + body[at:]
+def _table_box(html_box: str) -> str:
+    """The key figures as a mail client lays them out best: a one-cell table."""
+    return ('<table role="presentation" class="key" cellpadding="0" cellspacing="0" border="0">'
+            f'<tr><td class="box">\n{html_box}</td></tr></table>\n')
 
 
 def email_html(doc: Document, src: Callable[[Chart], str]) -> str:
     """The document as one email-ready HTML page; `src(chart)` is where each chart's PNG is found."""
     import css_inline
 
-    body = _body(doc, _image(src))
+    body = body_with_figures(doc, _image(src), _table_box, wrap=False)
     page = (f"<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
             f"<title>{html.escape(md_unescape(doc.title))}</title>\n<style>{EMAIL_CSS}</style>\n</head>\n<body>\n"

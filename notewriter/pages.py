@@ -33,16 +33,18 @@ def svg_figure(chart: Chart) -> str:
             f'<div class="narrow">\n{chart.narrow_svg}</div>\n</figure>\n')
 
 
-def key_box(doc: Document) -> str:
-    """The key figures and data caveats, or nothing when the document has none."""
-    box = doc.boxes.get("key_figures")
-    return f'<aside class="key">\n{MD.render(box)}</aside>\n' if box else ""
+def aside_box(html_box: str) -> str:
+    """The key figures (rendered) as the page shows them."""
+    return f'<aside class="key">\n{html_box}</aside>\n'
 
 
-def figures(doc: Document, figure: Callable[[Chart], str] = svg_figure) -> str:
-    parts = [key_box(doc)] + [figure(c) for c in charts_for(doc.facts)]
-    body = "".join(p for p in parts if p)
-    return f'<div class="figures">\n{body}</div>\n' if body else ""
+def figures(doc: Document, figure: Callable[[Chart], str] = svg_figure, box: Callable[[str], str] = aside_box,
+            wrap: bool = True) -> str:
+    """The key figures and data caveats (when the document has them), then its charts; in a <div> of their own
+    on the page (`wrap`), as they are in an email."""
+    key = doc.boxes.get("key_figures")
+    body = (box(MD.render(key)) if key else "") + "".join(figure(c) for c in charts_for(doc.facts))
+    return f'<div class="figures">\n{body}</div>\n' if body and wrap else body
 
 
 def figures_at(body: str, doc: Document) -> int:
@@ -55,9 +57,11 @@ def figures_at(body: str, doc: Document) -> int:
     return at if at >= 0 else len(body)
 
 
-def body_with_figures(doc: Document, figure: Callable[[Chart], str] = svg_figure) -> str:
+def body_with_figures(doc: Document, figure: Callable[[Chart], str] = svg_figure,
+                      box: Callable[[str], str] = aside_box, wrap: bool = True) -> str:
+    """The document's HTML with its figures where `figures_at` puts them."""
     body = MD.render(doc.markdown)
-    extra = figures(doc, figure)
+    extra = figures(doc, figure, box, wrap)
     at = figures_at(body, doc)
     return body[:at] + extra + body[at:]
 
