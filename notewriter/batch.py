@@ -51,21 +51,36 @@ class BatchResult:
         return 1 if self.failed or (self.digest is not None and self.digest["status"] != "ok") else 0
 
 
-def _note_row(panel: Panel, source: Source, ticker: str, as_of, window: str, out: Path | None,
-              formats: tuple[str, ...], template_dir, llm: LLMHook | None, settings: Rules,
-              keep: bool = False, track=None, asset_base_url: str | None = None) -> dict:
-    """A fund's manifest row, its files written into `out` (or, with None, kept in the row's "_files" for
-    the process that writes the run folder)."""
+@dataclass(frozen=True)
+class NoteJob:
+    """What every fund note of one batch shares: its date and window, where and in which formats it is
+    written (`out` None: the files stay in the row, for the process that writes the run folder), how it is
+    composed, and whether the row keeps the document for the desk."""
+
+    as_of: pd.Timestamp
+    window: str
+    out: Path | None
+    formats: tuple[str, ...]
+    template_dir: object = None
+    llm: LLMHook | None = None
+    settings: Rules = field(default_factory=Rules)
+    keep: bool = False
+    track: str | Path | None = None
+    asset_base_url: str | None = None
+
+
+def _note_row(panel: Panel, source: Source, ticker: str, job: NoteJob) -> dict:
+    """A fund's manifest row, its files written into `job.out` (or, with None, kept in the row's "_files")."""
     row: dict = {"ticker": ticker, "status": "ok", "paths": {}}
     try:
         with stage("facts"):
-            facts = build_facts(ticker, as_of, window, source, settings=settings, panel=panel)
-            if track is not None:  # the fund's scored record, for the Contrarian section to cite
+            facts = build_facts(ticker, job.as_of, job.window, source, settings=job.settings, panel=panel)
+            if job.track is not None:  # the fund's scored record, for the Contrarian section to cite
                 from .track.record import with_track_record
 
-                facts = with_track_record(facts, track, source, settings)
-        note = compose(facts, "fund", template_dir=template_dir, llm=llm, rules=settings)
-        if keep:  # for the store: every draft, the failing ones too, so editors can fix them
+                facts = with_track_record(facts, job.track, source, job.settings)
+        note = compose(facts, "fund", template_dir=job.template_dir, llm=job.llm, rules=job.settings)
+        if job.keep:  # for the store: every draft, the failing ones too, so editors can fix them
             row["_document"] = to_json(note)
         row["as_of"] = note.as_of.isoformat()
         row["check"] = {"ok": note.check["ok"], "numbers": note.check["numbers"],
@@ -76,7 +91,7 @@ def _note_row(panel: Panel, source: Source, ticker: str, as_of, window: str, out
             row["error"] = f"not published: {note.check['unsupported']} unsupported number(s): " + "; ".join(bad)
             return row
         with stage("write"):
-            _write(note, ticker, out, formats, row, asset_base_url)
+            _write(note, ticker, job.out, job.formats, row, job.asset_base_url)
     except NotewriterError as err:
         row.update(status="failed", error=str(err))
     except Exception as err:  # a bug in one fund's note must not sink the universe
@@ -132,9 +147,7 @@ def _work_chunk(tickers: list[str]) -> list[dict]:
     for t in tickers:
         if os.getppid() != w["parent"]:
             os._exit(1)  # orphaned: nothing this worker writes could be published
-        rows.append(_note_row(w["panel"], w["source"], t, w["as_of"], w["window"], w["out"], w["formats"],
-                              w["template_dir"], w["llm"], w["settings"], w["keep"], w["track"],
-                              w["asset_base_url"]))
+        rows.append(_note_row(w["panel"], w["source"], t, w["job"]))
     return rows
 
 
@@ -215,21 +228,18 @@ def _run(folder: RunFolder, source: Source, as_of, window: str, formats: tuple[s
     bar = tqdm(total=len(todo), unit="note", disable=not progress, file=sys.stderr)
     t2 = time.perf_counter()
     rows: list[dict] = []
+    job = NoteJob(end, window, out, formats, template_dir, llm, settings, keep, track, asset_base_url)
     if executor[0] == "dask":
         from .distributed import run_notes
 
-        rows = run_notes(_note_row, source, end, window, formats, template_dir, settings, keep, todo, executor[1],
-                         jobs, bar.update, track=str(track) if track is not None else None,
-                         asset_base_url=asset_base_url)
+        rows = run_notes(_note_row, source, job, todo, executor[1], jobs, bar.update)
         for row in rows:  # the client writes the run folder, as the local batch's workers do
             for relative, text in row.pop("_files", {}).items():
                 write_staged(out / relative, text)
     elif jobs > 1 and len(todo) > 1 and llm is None and hasattr(os, "fork"):
         import multiprocessing as mp
 
-        _WORK.update(panel=panel, source=source, as_of=end, window=window, out=out, formats=formats,
-                     template_dir=template_dir, llm=llm, settings=settings, keep=keep, track=track,
-                     asset_base_url=asset_base_url)
+        _WORK.update(panel=panel, source=source, job=job)
         warm_templates(template_dir)  # compiled once here, inherited by every worker
         for fmt in formats:
             (out / fmt).mkdir(parents=True, exist_ok=True)
@@ -252,8 +262,7 @@ def _run(folder: RunFolder, source: Source, as_of, window: str, formats: tuple[s
         from concurrent.futures import ThreadPoolExecutor
 
         def one(t: str) -> dict:
-            return _note_row(panel, source, t, end, window, out, formats, template_dir, llm, settings, keep, track,
-                             asset_base_url)
+            return _note_row(panel, source, t, job)
 
         with ThreadPoolExecutor(max_workers=llm.max_concurrency) as pool:
             for row in pool.map(one, todo):
@@ -261,8 +270,7 @@ def _run(folder: RunFolder, source: Source, as_of, window: str, formats: tuple[s
                 bar.update(1)
     else:
         for t in todo:
-            rows.append(_note_row(panel, source, t, end, window, out, formats, template_dir, llm, settings, keep,
-                                  track, asset_base_url))
+            rows.append(_note_row(panel, source, t, job))
             bar.update(1)
     bar.close()
     result.timings["notes"] = time.perf_counter() - t2

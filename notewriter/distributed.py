@@ -14,6 +14,7 @@ same path and have notewriter installed at the same version.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
@@ -46,14 +47,12 @@ def _panel(root: str, end: pd.Timestamp, window: str, settings: Rules):
     return kept
 
 
-def notes_task(note_row: Callable[..., dict], tickers: list[str], root: str, end: pd.Timestamp, window: str,
-               formats: tuple[str, ...], template_dir: str | None, settings: Rules, keep: bool,
-               track: str | None = None, asset_base_url: str | None = None) -> list[dict]:
+def notes_task(note_row: Callable[..., dict], tickers: list[str], root: str, job) -> list[dict]:
     """One partition's manifest rows, each with its rendered files under "_files" (path -> text), made by
-    the batch's own `note_row` (passed in, so this module does not import the batch that imports it)."""
-    source, panel = _panel(root, end, window, settings)
-    return [note_row(panel, source, t, end, window, None, formats, template_dir, None, settings, keep, track,
-                     asset_base_url) for t in tickers]
+    the batch's own `note_row` for its `job` (both passed in, so this module does not import the batch that
+    imports it)."""
+    source, panel = _panel(root, job.as_of, job.window, job.settings)
+    return [note_row(panel, source, t, job) for t in tickers]
 
 
 _CONNECT_SECONDS = 10
@@ -97,12 +96,10 @@ def _client(scheduler: str | None, workers: int):
     return Client(cluster), cluster
 
 
-def run_notes(note_row: Callable[..., dict], source, end: pd.Timestamp, window: str, formats: tuple[str, ...], template_dir, settings: Rules,
-              keep: bool, todo: list[str], scheduler: str | None, workers: int,
-              done: Callable[[int], None], track: str | None = None,
-              asset_base_url: str | None = None) -> list[dict]:
-    """The rows of `todo`, in its order, computed on a Dask cluster (`track`: a track store whose records the
-    notes cite, at the same path on every worker)."""
+def run_notes(note_row: Callable[..., dict], source, job, todo: list[str], scheduler: str | None, workers: int,
+              done: Callable[[int], None]) -> list[dict]:
+    """The rows of `todo`, in its order, computed on a Dask cluster for the batch's `job` (its files come back
+    in the rows; a track store it names is read at the same path on every worker)."""
     root = getattr(source, "root", None)
     if root is None:
         raise UsageError("--executor dask reads a data directory (--data, or the bundled samples), "
@@ -114,9 +111,9 @@ def run_notes(note_row: Callable[..., dict], source, end: pd.Timestamp, window: 
         n = max(1, len(client.scheduler_info().get("workers", {})) or workers)
         size = max(1, -(-len(todo) // (n * _PARTS_PER_WORKER)))
         parts = [todo[i:i + size] for i in range(0, len(todo), size)]
-        args = (str(Path(root).resolve()), end, window, formats,
-                str(template_dir) if template_dir is not None else None, settings, keep)
-        futures = [client.submit(notes_task, note_row, part, *args, track, asset_base_url, pure=False)
+        task = replace(job, out=None, template_dir=str(job.template_dir) if job.template_dir is not None else None,
+                       track=str(job.track) if job.track is not None else None)
+        futures = [client.submit(notes_task, note_row, part, str(Path(root).resolve()), task, pure=False)
                    for part in parts]
         results: dict = {}
         for future in as_completed(futures):
